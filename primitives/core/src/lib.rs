@@ -1,0 +1,26 @@
+//! Core primitives of DFS, shared by the runtime, the node and the client.
+//!
+//! Everything here is `no_std + alloc` so the Wasm runtime can use it, and
+//! byte-for-byte compatible with Substrate so that polkadot.js, polkadot-api,
+//! subxt and py-substrate-interface work against DFS unmodified:
+//!
+//! - [`hashing`]: blake2 and xxHash ("twox") as Substrate defines them.
+//! - [`H256`]: the 256-bit hash type of block hashes and state roots.
+//! - [`crypto`]: [`AccountId32`] and its SS58 text form.
+//! - [`sr25519`] and [`ed25519`]: public keys, signatures and verification.
+//! - `pair` (with `std`): secret keys, Substrate's SURI derivation (`//Alice`), signing.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod crypto;
+pub mod hash;
+pub mod hashing;
+mod keys;
+#[cfg(feature = "std")]
+pub mod pair;
+
+pub use crypto::{AccountId32, DFS_SS58_PREFIX};
+pub use hash::H256;
+pub use keys::{ed25519, sr25519};
