@@ -76,6 +76,25 @@ pub mod sr25519 {
     }
 }
 
+/// ECDSA over secp256k1: only the signature type, so `MultiSignature` has Substrate's shape.
+///
+/// DFS does not verify ECDSA signatures; extrinsics signed with them are refused as bad proofs.
+pub mod ecdsa {
+    use codec::{Decode, Encode, MaxEncodedLen};
+    use scale_info::TypeInfo;
+
+    /// A 65-byte recoverable ECDSA signature.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Encode, Decode, MaxEncodedLen, TypeInfo)]
+    #[scale_info(replace_segment("dfs_core", "sp_core"))]
+    pub struct Signature(pub [u8; 65]);
+
+    impl core::fmt::Debug for Signature {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "0x{}", hex::encode(self.0))
+        }
+    }
+}
+
 /// Edwards-curve signatures (ed25519), with ZIP-215 verification rules as Substrate uses.
 pub mod ed25519 {
     key_and_signature_types!("ed25519");

@@ -23,4 +23,4 @@ pub mod pair;
 
 pub use crypto::{AccountId32, DFS_SS58_PREFIX};
 pub use hash::H256;
-pub use keys::{ed25519, sr25519};
+pub use keys::{ecdsa, ed25519, sr25519};
