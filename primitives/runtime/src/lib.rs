@@ -49,15 +49,15 @@ pub enum MultiSignature {
 impl MultiSignature {
     /// Whether this signs `message` for `signer`.
     ///
-    /// Verification runs natively here; the Wasm runtime reaches the same code through the
-    /// node's host functions.
+    /// Verification goes through [`dfs_io::crypto`]: native code in tests and tools, the
+    /// node's host functions in the Wasm runtime.
     pub fn verify(&self, message: &[u8], signer: &AccountId32) -> bool {
         match self {
             MultiSignature::Sr25519(signature) => {
-                sr25519::verify(signature, message, &sr25519::Public(signer.0))
+                dfs_io::crypto::sr25519_verify(signature, message, &sr25519::Public(signer.0))
             }
             MultiSignature::Ed25519(signature) => {
-                ed25519::verify(signature, message, &ed25519::Public(signer.0))
+                dfs_io::crypto::ed25519_verify(signature, message, &ed25519::Public(signer.0))
             }
             MultiSignature::Ecdsa(_) => false,
         }

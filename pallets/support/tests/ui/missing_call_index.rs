@@ -1,0 +1,21 @@
+#[dfs_support::pallet(name = "Demo")]
+pub mod pallet {
+    use dfs_support::prelude::*;
+
+    #[pallet::config]
+    pub trait Config {}
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        #[pallet::weight(Weight::ZERO)]
+        pub fn act(origin: Origin) -> DispatchResult {
+            ensure_root(origin)?;
+            Ok(())
+        }
+    }
+}
+
+fn main() {}
