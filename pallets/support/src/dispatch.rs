@@ -83,6 +83,45 @@ impl DispatchClass {
         [DispatchClass::Normal, DispatchClass::Operational, DispatchClass::Mandatory];
 }
 
+/// One value per dispatch class.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo, MaxEncodedLen)]
+#[scale_info(replace_segment("dfs_support", "frame_support"))]
+pub struct PerDispatchClass<T> {
+    /// For `Normal`.
+    pub normal: T,
+    /// For `Operational`.
+    pub operational: T,
+    /// For `Mandatory`.
+    pub mandatory: T,
+}
+
+impl<T> PerDispatchClass<T> {
+    /// The value of `class`.
+    pub fn get(&self, class: DispatchClass) -> &T {
+        match class {
+            DispatchClass::Normal => &self.normal,
+            DispatchClass::Operational => &self.operational,
+            DispatchClass::Mandatory => &self.mandatory,
+        }
+    }
+
+    /// The value of `class`, mutably.
+    pub fn get_mut(&mut self, class: DispatchClass) -> &mut T {
+        match class {
+            DispatchClass::Normal => &mut self.normal,
+            DispatchClass::Operational => &mut self.operational,
+            DispatchClass::Mandatory => &mut self.mandatory,
+        }
+    }
+}
+
+impl PerDispatchClass<Weight> {
+    /// The sum over all classes.
+    pub fn total(&self) -> Weight {
+        self.normal.saturating_add(self.operational).saturating_add(self.mandatory)
+    }
+}
+
 /// Whether the sender pays the fee.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo, MaxEncodedLen)]
 #[scale_info(replace_segment("dfs_support", "frame_support"))]

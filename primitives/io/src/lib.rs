@@ -19,6 +19,7 @@ pub mod externalities;
 pub mod state;
 #[cfg(not(feature = "std"))]
 mod wasm;
+pub mod wasm_sections;
 
 pub use dfs_trie::StateVersion;
 
@@ -191,6 +192,23 @@ pub mod trie {
         return dfs_trie::ordered_trie_root(version, values).0;
         #[cfg(not(feature = "std"))]
         return crate::wasm::ordered_root(values, version);
+    }
+}
+
+/// Miscellaneous host services.
+pub mod misc {
+    use alloc::vec::Vec;
+
+    /// The encoded `RuntimeVersion` embedded in a Wasm runtime blob, read without running it.
+    pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
+        #[cfg(feature = "std")]
+        return crate::wasm_sections::custom_section(
+            code,
+            crate::wasm_sections::RUNTIME_VERSION_SECTION,
+        )
+        .map(<[u8]>::to_vec);
+        #[cfg(not(feature = "std"))]
+        return crate::wasm::runtime_version(code);
     }
 }
 

@@ -33,6 +33,7 @@ extern "C" {
     fn ext_crypto_ed25519_verify_version_1(signature: u32, message: u64, public: u32) -> u32;
     fn ext_trie_blake2_256_ordered_root_version_2(input: u64, version: u32) -> u32;
     fn ext_logging_log_version_1(level: u32, target: u64, message: u64);
+    fn ext_misc_runtime_version_version_1(code: u64) -> u64;
 }
 
 fn pack(bytes: &[u8]) -> u64 {
@@ -190,4 +191,8 @@ pub fn ordered_root(values: Vec<Vec<u8>>, version: StateVersion) -> [u8; 32] {
 pub fn log(level: log::Level, target: &str, message: &[u8]) {
     // Substrate's RuntimeLogLevel: Error = 1 … Trace = 5, as `log::Level`'s discriminants.
     unsafe { ext_logging_log_version_1(level as u32, pack(target.as_bytes()), pack(message)) }
+}
+
+pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
+    decode_option(unsafe { ext_misc_runtime_version_version_1(pack(code)) })
 }

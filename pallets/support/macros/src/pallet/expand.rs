@@ -52,6 +52,8 @@ pub fn expand(mut def: PalletDef) -> TokenStream {
                 });
             }
             Item::Enum(event) if def.has_event && event.ident == "Event" => {
+                // Variants carry the docs; their fields are named for what they hold.
+                event.attrs.push(parse_quote!(#[allow(missing_docs)]));
                 event.attrs.push(parse_quote!(#[derive(
                     Clone, PartialEq, Eq, Debug,
                     #private::codec::Encode, #private::codec::Decode, #private::scale_info::TypeInfo
