@@ -71,7 +71,7 @@ pub mod prelude {
         traits::{BuildGenesisConfig, ConstU128, ConstU32, ConstU64, Get, Hooks},
         AccountId, Balance, BlockNumber, Hash, Nonce,
     };
-    pub use alloc::{boxed::Box, vec, vec::Vec};
+    pub use alloc::{boxed::Box, string::String, vec, vec::Vec};
     pub use codec::{Compact, Decode, Encode, MaxEncodedLen};
     pub use dfs_runtime_primitives::{DispatchError, DispatchResult, Weight};
     pub use scale_info::TypeInfo;
@@ -80,7 +80,7 @@ pub mod prelude {
 /// Items the macros' generated code refers to; not for direct use.
 #[doc(hidden)]
 pub mod __private {
-    pub use alloc::{boxed::Box, string::String, vec, vec::Vec};
+    pub use alloc::{boxed::Box, format, string::String, vec, vec::Vec};
     pub use codec;
     pub use core;
     pub use dfs_io;

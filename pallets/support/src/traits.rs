@@ -1,6 +1,6 @@
 //! Small traits pallets and runtimes meet at.
 
-use alloc::vec::Vec;
+use alloc::{string::String, vec::Vec};
 use dfs_runtime_primitives::{generic::BlockNumber, Weight};
 
 /// A value a runtime configures, read through a type (`type ExistentialDeposit: Get<Balance>`).
@@ -63,6 +63,11 @@ pub trait Hooks {
     fn on_runtime_upgrade() -> Weight {
         Weight::ZERO
     }
+    /// Whether the block's mandatory inherents were applied (checked before finalizing an
+    /// imported block; a block missing one is invalid).
+    fn inherents_applied() -> bool {
+        true
+    }
 }
 
 /// The hooks of all of a runtime's pallets, in declaration order (`construct_runtime!`
@@ -74,12 +79,14 @@ pub trait RuntimeHooks {
     fn on_finalize_all(block: BlockNumber);
     /// Every pallet's `on_runtime_upgrade`; the total weight.
     fn on_runtime_upgrade_all() -> Weight;
+    /// Whether every pallet's mandatory inherents were applied in this block.
+    fn inherents_applied_all() -> bool;
 }
 
 /// Builds a pallet's genesis state from its genesis configuration.
 pub trait BuildGenesisConfig<Runtime> {
-    /// Writes the initial storage.
-    fn build(&self);
+    /// Writes the initial storage, or says why the configuration is unusable.
+    fn build(&self) -> Result<(), String>;
 }
 
 /// Where each pallet sits in a runtime: its index and name, as `construct_runtime!` declared.

@@ -59,8 +59,9 @@ pub mod system {
 
     #[pallet::genesis_build]
     impl<T: Config> BuildGenesisConfig<T> for GenesisConfig {
-        fn build(&self) {
+        fn build(&self) -> Result<(), String> {
             Counter::put(self.start);
+            Ok(())
         }
     }
 
@@ -205,7 +206,7 @@ fn pallet_info_hooks_and_genesis() {
     let config: RuntimeGenesisConfig = serde_json::from_str(r#"{"system":{"start":40}}"#).unwrap();
     assert!(serde_json::from_str::<RuntimeGenesisConfig>(r#"{"system":{"strat":1}}"#).is_err());
     TestExternalities::default().execute_with(|| {
-        config.build();
+        config.build().unwrap();
         assert_eq!(system::Counter::get(), 40);
         assert_eq!(Runtime::on_initialize_all(1), Weight::from_parts(5, 0));
         assert_eq!(system::Initialized::get(), 1);

@@ -54,6 +54,8 @@ pub enum ExecuteBlockError {
     UndecodableExtrinsic(u32),
     /// An inherent comes after an ordinary extrinsic.
     InherentAfterExtrinsic(u32),
+    /// A mandatory inherent (such as the timestamp) is missing.
+    MissingInherent,
     /// The header's state root is not the one execution produced.
     StateRootMismatch {
         /// In the header.
@@ -219,6 +221,9 @@ where
             // A call that failed is still a valid, included extrinsic: only validity matters.
             let _call_outcome = Self::apply_extrinsic(extrinsic)
                 .map_err(|error| ExecuteBlockError::InvalidExtrinsic(index, error))?;
+        }
+        if !T::inherents_applied_all() {
+            return Err(ExecuteBlockError::MissingInherent);
         }
         let computed = Self::finalize_block();
         if computed.extrinsics_root != header.extrinsics_root {

@@ -33,6 +33,8 @@ extern crate alloc;
 pub mod executive;
 pub mod extensions;
 pub mod limits;
+#[cfg(feature = "std")]
+pub mod testing;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -257,7 +259,7 @@ pub mod pallet {
 
     #[pallet::genesis_build]
     impl<T: Config> BuildGenesisConfig<T> for GenesisConfig {
-        fn build(&self) {
+        fn build(&self) -> Result<(), String> {
             // Genesis is block 0; its hash is filled in when block 1 starts.
             BlockHash::insert(0, H256([69; 32]));
             ParentHash::put(H256([69; 32]));
@@ -265,6 +267,7 @@ pub mod pallet {
                 spec_version: T::Version::get().spec_version,
                 spec_name: T::Version::get().spec_name,
             });
+            Ok(())
         }
     }
 

@@ -7,7 +7,7 @@ use crate::{
         CheckTxVersion, CheckWeight,
     },
 };
-use crate::{mock::*, *};
+use crate::{mock::*, testing::TestVersion, *};
 use codec::Encode;
 use dfs_core::pair::dev_sr25519;
 use dfs_runtime_primitives::generic::{using_signing_payload, UncheckedExtrinsic};

@@ -359,13 +359,16 @@ fn expand(def: &RuntimeDef) -> TokenStream {
         }
 
         impl RuntimeGenesisConfig {
-            /// Writes every pallet's genesis state into the current storage.
-            pub fn build(&self) {
+            /// Writes every pallet's genesis state into the current storage, or says which
+            /// pallet's configuration is unusable and why.
+            pub fn build(&self) -> Result<(), #private::String> {
                 #(
                     <#genesis_paths::GenesisConfig as #support::traits::BuildGenesisConfig<#runtime>>::build(
                         &self.#genesis_fields
-                    );
+                    )
+                    .map_err(|error| #private::format!("{}: {}", stringify!(#genesis_fields), error))?;
                 )*
+                Ok(())
             }
         }
 
@@ -382,6 +385,10 @@ fn expand(def: &RuntimeDef) -> TokenStream {
 
             fn on_finalize_all(block: #support::BlockNumber) {
                 #(<#paths::Pallet<#runtime> as #support::traits::Hooks>::on_finalize(block);)*
+            }
+
+            fn inherents_applied_all() -> bool {
+                true #(&& <#paths::Pallet<#runtime> as #support::traits::Hooks>::inherents_applied())*
             }
 
             fn on_runtime_upgrade_all() -> #private::dfs_runtime_primitives::Weight {
