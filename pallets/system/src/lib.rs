@@ -33,10 +33,10 @@ extern crate alloc;
 pub mod executive;
 pub mod extensions;
 pub mod limits;
-#[cfg(feature = "std")]
-pub mod testing;
 #[cfg(test)]
 mod mock;
+#[cfg(feature = "std")]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 pub mod types;

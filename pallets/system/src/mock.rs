@@ -1,8 +1,8 @@
 //! A runtime with only the system pallet, for its tests.
 
 use crate::extensions::{
-    CheckGenesis, CheckMortality, CheckNonZeroSender, CheckNonce, CheckSpecVersion,
-    CheckTxVersion, CheckWeight,
+    CheckGenesis, CheckMortality, CheckNonZeroSender, CheckNonce, CheckSpecVersion, CheckTxVersion,
+    CheckWeight,
 };
 crate::impl_test_config!(Test);
 

@@ -1,7 +1,7 @@
 //! Ready-made system configuration for the mock runtimes of pallet tests.
 
-use alloc::vec::Vec;
 use crate::limits::{BlockLength, BlockWeights, RuntimeDbWeight};
+use alloc::vec::Vec;
 use dfs_runtime_primitives::{RuntimeVersion, Weight};
 use dfs_support::parameter_types;
 
