@@ -174,6 +174,12 @@ impl PostDispatchInfo {
     }
 }
 
+impl From<Pays> for PostDispatchInfo {
+    fn from(pays_fee: Pays) -> Self {
+        PostDispatchInfo { actual_weight: None, pays_fee }
+    }
+}
+
 impl From<()> for PostDispatchInfo {
     fn from(_: ()) -> Self {
         PostDispatchInfo::default()

@@ -67,8 +67,12 @@ pub mod prelude {
         },
         ensure, fail,
         hashers::{Blake2_128Concat, Identity, Twox64Concat},
-        storage::{OptionQuery, StorageDoubleMap, StorageMap, StorageValue, ValueQuery},
-        traits::{BuildGenesisConfig, ConstU128, ConstU32, ConstU64, Get, Hooks},
+        storage::{
+            OptionQuery, StorageDoubleMap, StorageMap, StorageValue, ValueQuery, ValueQueryOr,
+        },
+        traits::{
+            BuildGenesisConfig, ConstU128, ConstU16, ConstU32, ConstU64, ConstU8, Get, Hooks,
+        },
         AccountId, Balance, BlockNumber, Hash, Nonce,
     };
     pub use alloc::{boxed::Box, string::String, vec, vec::Vec};

@@ -77,6 +77,24 @@ impl<V: Encode + Default> QueryKind<V> for ValueQuery {
     }
 }
 
+/// Absent keys read as `D::get()`: for values whose natural default is not `Default`
+/// (a fee multiplier of one, say).
+pub struct ValueQueryOr<D>(PhantomData<D>);
+
+impl<V: Encode, D: crate::traits::Get<V> + 'static> QueryKind<V> for ValueQueryOr<D> {
+    type Query = V;
+    const MODIFIER: StorageEntryModifier = StorageEntryModifier::Default;
+    fn from_optional(value: Option<V>) -> V {
+        value.unwrap_or_else(D::get)
+    }
+    fn to_optional(query: V) -> Option<V> {
+        Some(query)
+    }
+    fn default_encoded() -> Vec<u8> {
+        D::get().encode()
+    }
+}
+
 /// Raw access to storage by key, for items without a typed declaration.
 pub mod unhashed {
     use super::*;

@@ -14,6 +14,7 @@
 
 extern crate alloc;
 
+pub mod fixed_point;
 pub mod generic;
 pub mod multiaddress;
 pub mod transaction_validity;
@@ -24,6 +25,7 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use dfs_core::{ecdsa, ed25519, sr25519, AccountId32};
 use scale_info::TypeInfo;
 
+pub use fixed_point::FixedU128;
 pub use multiaddress::MultiAddress;
 pub use transaction_validity::{
     InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError,
