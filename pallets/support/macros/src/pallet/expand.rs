@@ -75,6 +75,10 @@ pub fn expand(mut def: PalletDef) -> TokenStream {
                     parse_quote!(#[scale_info(crate = #private::scale_info, skip_type_params(T))]),
                 );
             }
+            Item::Impl(block) if block.items.iter().any(|item| matches!(item, syn::ImplItem::Fn(f) if def.calls.as_ref().is_some_and(|calls| calls.iter().any(|c| c.ident == f.sig.ident)))) => {
+                // Call arguments mirror their encoded types: a nested call must stay boxed.
+                block.attrs.push(parse_quote!(#[allow(clippy::boxed_local)]));
+            }
             Item::Struct(config) if def.has_genesis_config && config.ident == "GenesisConfig" => {
                 config.attrs.push(parse_quote!(#[derive(#private::serde::Serialize, #private::serde::Deserialize)]));
                 config.attrs.push(parse_quote!(#[serde(crate = "dfs_support::__private::serde")]));
