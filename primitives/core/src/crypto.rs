@@ -89,14 +89,12 @@ impl core::str::FromStr for AccountId32 {
     }
 }
 
-#[cfg(feature = "std")]
 impl serde::Serialize for AccountId32 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_ss58(DFS_SS58_PREFIX))
     }
 }
 
-#[cfg(feature = "std")]
 impl<'de> serde::Deserialize<'de> for AccountId32 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <String as serde::Deserialize>::deserialize(deserializer)?;

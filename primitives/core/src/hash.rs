@@ -1,5 +1,6 @@
 //! Fixed-size hash types.
 
+use alloc::string::String;
 use codec::{Decode, Encode, MaxEncodedLen};
 use scale_info::{build::Fields, Path, Type, TypeInfo};
 
@@ -82,14 +83,12 @@ impl TypeInfo for H256 {
     }
 }
 
-#[cfg(feature = "std")]
 impl serde::Serialize for H256 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&alloc::format!("0x{}", hex::encode(self.0)))
     }
 }
 
-#[cfg(feature = "std")]
 impl<'de> serde::Deserialize<'de> for H256 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <String as serde::Deserialize<'_>>::deserialize(deserializer)?;

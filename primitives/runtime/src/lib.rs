@@ -334,3 +334,52 @@ mod tests {
         assert_eq!(path, ["sp_runtime", "multiaddress", "MultiAddress"]);
     }
 }
+
+/// What `Core_initialize_block` tells the block builder: whether ordinary transactions may
+/// follow the inherents.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("dfs_runtime_primitives", "sp_runtime"))]
+pub enum ExtrinsicInclusionMode {
+    /// Inherents, then transactions.
+    AllExtrinsics,
+    /// Inherents only.
+    OnlyInherents,
+}
+
+/// Encoded runtime metadata, as `Metadata_metadata` returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("dfs_runtime_primitives", "sp_core"))]
+pub struct OpaqueMetadata(pub Vec<u8>);
+
+/// Data the block author supplies for the inherents, by 8-byte identifier
+/// (`timstap0` → the time as `u64` LE).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("dfs_runtime_primitives", "sp_inherents"))]
+pub struct InherentData {
+    /// The entries.
+    pub data: alloc::collections::BTreeMap<[u8; 8], Vec<u8>>,
+}
+
+impl InherentData {
+    /// Adds an entry.
+    pub fn put(&mut self, identifier: [u8; 8], value: &impl Encode) {
+        self.data.insert(identifier, value.encode());
+    }
+
+    /// Decodes the entry `identifier`, if present and well formed.
+    pub fn get<T: Decode>(&self, identifier: &[u8; 8]) -> Option<T> {
+        self.data.get(identifier).and_then(|bytes| T::decode(&mut &bytes[..]).ok())
+    }
+}
+
+/// The outcome of `BlockBuilder_check_inherents`.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("dfs_runtime_primitives", "sp_inherents"))]
+pub struct CheckInherentsResult {
+    /// Whether every inherent is acceptable.
+    pub okay: bool,
+    /// Whether an error makes the block invalid for good.
+    pub fatal_error: bool,
+    /// Errors by inherent identifier (encoded `String` messages).
+    pub errors: InherentData,
+}

@@ -1,0 +1,211 @@
+//! The DFS runtime: the chain's state transition function.
+//!
+//! It composes the pallets (system, timestamp, balances, transaction payment,
+//! sudo), fixes the extrinsic format and its signed extensions in Substrate's
+//! order, and answers Substrate's runtime APIs (`Core`, `Metadata`,
+//! `BlockBuilder`, `TaggedTransactionQueue`, `AccountNonceApi`,
+//! `TransactionPaymentApi`, `GenesisBuilder`) through [`apis::call`]: SCALE
+//! bytes in, SCALE bytes out, the same entry points the Wasm build exports.
+//!
+//! The same crate is built natively (tests, tools) and, for the chain, to Wasm.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod apis;
+pub mod genesis;
+
+use alloc::vec::Vec;
+use dfs_pallet_system::{
+    extensions::{
+        CheckGenesis, CheckMetadataHash, CheckMortality, CheckNonZeroSender, CheckNonce,
+        CheckSpecVersion, CheckTxVersion, CheckWeight,
+    },
+    limits::{BlockLength, BlockWeights, RuntimeDbWeight},
+};
+use dfs_pallet_transaction_payment::{
+    ChargeTransactionPayment, LinearFee, Multiplier, TargetedFeeAdjustment,
+};
+use dfs_runtime_primitives::{
+    generic,
+    weight_v2::{WEIGHT_REF_TIME_PER_NANOS, WEIGHT_REF_TIME_PER_SECOND},
+    RuntimeVersion, Weight,
+};
+use dfs_support::{
+    parameter_types,
+    traits::{ConstU128, ConstU16, ConstU32, ConstU64, ConstU8},
+    Balance, BlockNumber,
+};
+
+/// One DFS coin: 12 decimals.
+pub const UNIT: Balance = 1_000_000_000_000;
+/// A thousandth of a coin.
+pub const MILLI_UNIT: Balance = UNIT / 1_000;
+/// A millionth of a coin.
+pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
+/// The least an account may hold.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// The target time between blocks, in milliseconds.
+pub const SLOT_DURATION_MS: u64 = 6_000;
+
+/// The runtime's identity and API versions.
+pub fn version() -> RuntimeVersion {
+    RuntimeVersion {
+        spec_name: "dfs".into(),
+        impl_name: "dfs-node".into(),
+        authoring_version: 1,
+        spec_version: 100,
+        impl_version: 1,
+        apis: apis::RUNTIME_API_VERSIONS.to_vec(),
+        transaction_version: 1,
+        system_version: 1,
+    }
+}
+
+/// The weight of an empty block (Substrate's reference value; DFS's own benchmarks replace
+/// it when the Wasm executor lands).
+pub const BLOCK_EXECUTION_WEIGHT: Weight =
+    Weight::from_parts(5_000 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+/// The weight every extrinsic costs beyond its call (Substrate's reference value, likewise).
+pub const EXTRINSIC_BASE_WEIGHT: Weight =
+    Weight::from_parts(125 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+/// Two seconds of compute per six-second block; no proof-size limit on a solo chain.
+pub const MAXIMUM_BLOCK_WEIGHT: Weight =
+    Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+/// The share of a block ordinary transactions may fill.
+pub const NORMAL_DISPATCH_RATIO_PERCENT: u64 = 75;
+
+parameter_types! {
+    /// Block weight limits.
+    pub const RuntimeBlockWeights: BlockWeights = BlockWeights::with_normal_ratio(
+        BLOCK_EXECUTION_WEIGHT,
+        EXTRINSIC_BASE_WEIGHT,
+        MAXIMUM_BLOCK_WEIGHT,
+        NORMAL_DISPATCH_RATIO_PERCENT,
+    );
+    /// Five MiB of extrinsics per block.
+    pub const RuntimeBlockLength: BlockLength =
+        BlockLength::with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO_PERCENT as u32);
+    /// RocksDB read and write weights (Substrate's reference values).
+    pub const RocksDbWeight: RuntimeDbWeight = RuntimeDbWeight {
+        read: 25_000 * WEIGHT_REF_TIME_PER_NANOS,
+        write: 100_000 * WEIGHT_REF_TIME_PER_NANOS,
+    };
+    /// The runtime version.
+    pub const Version: RuntimeVersion = version();
+    /// Fees aim to keep normal blocks a quarter full.
+    pub const TargetBlockFullness: u32 = 25;
+    /// How fast the fee multiplier reacts.
+    pub const AdjustmentVariable: Multiplier = Multiplier::from_rational(3, 100_000);
+    /// Fees never drop below their base level.
+    pub const MinimumMultiplier: Multiplier = Multiplier::one();
+    /// Nor rise above a million times it.
+    pub const MaximumMultiplier: Multiplier = Multiplier::from_u32(1_000_000);
+}
+
+impl dfs_pallet_system::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type BlockWeights = RuntimeBlockWeights;
+    type BlockLength = RuntimeBlockLength;
+    type BlockHashCount = ConstU32<2400>;
+    type DbWeight = RocksDbWeight;
+    type Version = Version;
+    type SS58Prefix = ConstU16<{ dfs_core::DFS_SS58_PREFIX }>;
+}
+
+impl dfs_pallet_timestamp::Config for Runtime {
+    type MinimumPeriod = ConstU64<{ SLOT_DURATION_MS / 2 }>;
+}
+
+impl dfs_pallet_balances::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+    type MaxLocks = ConstU32<50>;
+}
+
+impl dfs_pallet_transaction_payment::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    /// One unit per picosecond of reference time: a transfer costs about a ten-thousandth
+    /// of a coin.
+    type WeightToFee = LinearFee<ConstU128<1>, ConstU128<1>>;
+    /// A micro-coin per byte.
+    type LengthToFee = LinearFee<ConstU128<MICRO_UNIT>, ConstU128<1>>;
+    type FeeMultiplierUpdate = TargetedFeeAdjustment<
+        TargetBlockFullness,
+        AdjustmentVariable,
+        MinimumMultiplier,
+        MaximumMultiplier,
+    >;
+    type OperationalFeeMultiplier = ConstU8<5>;
+}
+
+impl dfs_pallet_sudo::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+}
+
+dfs_support::construct_runtime! {
+    pub enum Runtime {
+        System: dfs_pallet_system = 0,
+        Timestamp: dfs_pallet_timestamp = 1,
+        Balances: dfs_pallet_balances = 5,
+        TransactionPayment: dfs_pallet_transaction_payment = 6,
+        Sudo: dfs_pallet_sudo = 9,
+    }
+}
+
+/// The signed extensions, in the order wallets expect (COMPAT.md §3).
+pub type SignedExtra = (
+    CheckNonZeroSender<Runtime>,
+    CheckSpecVersion<Runtime>,
+    CheckTxVersion<Runtime>,
+    CheckGenesis<Runtime>,
+    CheckMortality<Runtime>,
+    CheckNonce<Runtime>,
+    CheckWeight<Runtime>,
+    ChargeTransactionPayment<Runtime>,
+    CheckMetadataHash<Runtime>,
+);
+
+/// The address of a signer.
+pub type Address = dfs_pallet_system::executive::Address;
+/// An extrinsic as it travels.
+pub type UncheckedExtrinsic =
+    dfs_pallet_system::executive::UncheckedExtrinsicOf<RuntimeCall, SignedExtra>;
+/// A block header.
+pub type Header = generic::Header;
+/// A block.
+pub type Block = generic::Block<UncheckedExtrinsic>;
+/// The block executive.
+pub type Executive =
+    dfs_pallet_system::executive::Executive<Runtime, SignedExtra, UnsignedValidator>;
+
+/// Unsigned transactions DFS accepts into its pool: none yet (the timestamp is an
+/// inherent; proof-of-work solutions will be the first).
+pub type UnsignedValidator = dfs_pallet_system::executive::NoUnsignedTransactions<RuntimeCall>;
+
+/// Block number of the runtime.
+pub type Number = BlockNumber;
+
+/// The signed extensions a wallet would attach for `nonce`, `tip` and `era`.
+pub fn signed_extra(nonce: u32, tip: Balance, era: generic::Era) -> SignedExtra {
+    (
+        CheckNonZeroSender::new(),
+        CheckSpecVersion::new(),
+        CheckTxVersion::new(),
+        CheckGenesis::new(),
+        CheckMortality::from(era),
+        CheckNonce::from(nonce),
+        CheckWeight::new(),
+        ChargeTransactionPayment::from(tip),
+        CheckMetadataHash::new(dfs_pallet_system::extensions::Mode::Disabled),
+    )
+}
+
+/// Every pallet's metadata parts in index order.
+pub fn pallets() -> Vec<dfs_support::metadata::PalletDescription> {
+    Runtime::pallet_descriptions()
+}

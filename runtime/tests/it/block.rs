@@ -1,0 +1,214 @@
+//! A block of transfers signed as polkadot.js signs them, plus a failing call: balances,
+//! nonces, events and phases, fees and the issuance invariant.
+
+use codec::{Decode, Encode};
+use dfs_core::{pair::dev_sr25519, AccountId32, H256};
+use dfs_pallet_system::{EventRecord, Phase};
+use dfs_pallet_transaction_payment::RuntimeDispatchInfo;
+use dfs_runtime::{Runtime, RuntimeEvent, UNIT};
+use dfs_runtime_primitives::{generic::Block, DispatchError, TokenError};
+use dfs_support::dispatch::DispatchClass;
+
+use crate::chain::*;
+
+type Events = Vec<EventRecord<RuntimeEvent, H256>>;
+type SystemEvent = dfs_pallet_system::Event;
+type BalancesEvent = dfs_pallet_balances::Event;
+type PaymentEvent = dfs_pallet_transaction_payment::Event;
+
+fn free(chain: &mut Chain, who: &AccountId32) -> u128 {
+    chain.ext.execute_with(|| dfs_pallet_balances::Pallet::<Runtime>::free_balance(who))
+}
+
+fn fee_of(chain: &mut Chain, extrinsic: &[u8]) -> u128 {
+    let mut args = extrinsic.to_vec();
+    args.extend_from_slice(&(extrinsic.len() as u32).encode());
+    let output = chain
+        .ext
+        .execute_with(|| dfs_runtime::apis::call("TransactionPaymentApi_query_info", &args));
+    let info = RuntimeDispatchInfo::decode(&mut &output.unwrap()[..]).unwrap();
+    assert_eq!(info.class, DispatchClass::Normal);
+    info.partial_fee
+}
+
+#[test]
+fn a_block_of_signed_transfers_and_a_failing_call() {
+    let mut chain = Chain::development();
+    let context = SigningContext::of(&chain);
+    let (alice, bob, charlie) = (dev_sr25519("Alice"), dev_sr25519("Bob"), dev_sr25519("Charlie"));
+    let newcomer = AccountId32([0x5e; 32]);
+    let issuance_before = chain.ext.execute_with(dfs_pallet_balances::TotalIssuance::get);
+    let alice_before = free(&mut chain, &alice.account_id());
+    let bob_before = free(&mut chain, &bob.account_id());
+    let charlie_before = free(&mut chain, &charlie.account_id());
+
+    let mut extrinsics = chain.start_block(1_700_000_000_000);
+    let transfers = [
+        transfer_keep_alive(&bob.account_id(), 10 * UNIT),
+        transfer_allow_death(&charlie.account_id(), 3 * UNIT),
+        transfer_keep_alive(&newcomer, 2 * UNIT),
+        // Fails: more than Alice has. Included anyway: the fee is paid and the nonce used.
+        transfer_keep_alive(&bob.account_id(), u128::MAX / 2),
+    ];
+    let mut fees = 0u128;
+    for (nonce, call) in transfers.iter().enumerate() {
+        let extrinsic = sign_like_polkadot_js(&alice, &context, call, nonce as u32, 0);
+        fees += fee_of(&mut chain, &extrinsic);
+        let expected = if nonce == 3 {
+            Ok(Err(DispatchError::Token(TokenError::FundsUnavailable)))
+        } else {
+            Ok(Ok(()))
+        };
+        assert_eq!(chain.apply(&extrinsic), expected, "extrinsic {nonce}");
+        extrinsics.push(extrinsic);
+    }
+    let header = chain.finish_block();
+    assert_eq!(header.number, 1);
+
+    // Balances moved exactly, fees included; the fees were burned.
+    assert_eq!(free(&mut chain, &bob.account_id()), bob_before + 10 * UNIT);
+    assert_eq!(free(&mut chain, &charlie.account_id()), charlie_before + 3 * UNIT);
+    assert_eq!(free(&mut chain, &newcomer), 2 * UNIT);
+    assert_eq!(free(&mut chain, &alice.account_id()), alice_before - 15 * UNIT - fees);
+    let issuance = chain.ext.execute_with(dfs_pallet_balances::TotalIssuance::get);
+    assert_eq!(issuance, issuance_before - fees);
+    chain.ext.execute_with(|| {
+        dfs_pallet_balances::Pallet::<Runtime>::check_issuance().unwrap();
+        dfs_pallet_system::Pallet::<Runtime>::check_accounts().unwrap();
+    });
+
+    // Nonces, through AccountNonceApi.
+    let nonce: u32 = call(&mut chain.ext, "AccountNonceApi_account_nonce", alice.account_id());
+    assert_eq!(nonce, 4);
+
+    // Events with their phases: the timestamp at 0, transfers at 1..=3, the failure at 4.
+    let events: Events = chain.ext.execute_with(|| {
+        let key = dfs_io::hashing::twox_128(b"System")
+            .into_iter()
+            .chain(dfs_io::hashing::twox_128(b"Events"))
+            .collect::<Vec<u8>>();
+        assert_eq!(
+            hex::encode(&key),
+            "26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
+        );
+        Decode::decode(&mut &dfs_io::storage::get(&key).unwrap()[..]).unwrap()
+    });
+    let at = |index: u32| -> Vec<RuntimeEvent> {
+        events
+            .iter()
+            .filter(|r| r.phase == Phase::ApplyExtrinsic(index))
+            .map(|r| r.event.clone())
+            .collect()
+    };
+    assert!(matches!(
+        at(0).as_slice(),
+        [RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info })]
+            if dispatch_info.class == DispatchClass::Mandatory
+    ));
+    let first = at(1);
+    assert!(first.contains(&RuntimeEvent::Balances(BalancesEvent::Transfer {
+        from: alice.account_id(),
+        to: bob.account_id(),
+        amount: 10 * UNIT,
+    })));
+    assert!(matches!(
+        first.last(),
+        Some(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. }))
+    ));
+    let third = at(3);
+    assert!(third.contains(&RuntimeEvent::System(SystemEvent::NewAccount { account: newcomer })));
+    assert!(third.contains(&RuntimeEvent::Balances(BalancesEvent::Endowed {
+        account: newcomer,
+        free_balance: 2 * UNIT
+    })));
+    let failed = at(4);
+    assert!(failed.iter().any(|e| matches!(
+        e,
+        RuntimeEvent::TransactionPayment(PaymentEvent::TransactionFeePaid { .. })
+    )));
+    assert!(matches!(
+        failed.last(),
+        Some(RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
+            dispatch_error: DispatchError::Token(TokenError::FundsUnavailable),
+            ..
+        }))
+    ));
+    let paid: u128 = events
+        .iter()
+        .filter_map(|r| match &r.event {
+            RuntimeEvent::TransactionPayment(PaymentEvent::TransactionFeePaid {
+                actual_fee,
+                ..
+            }) => Some(*actual_fee),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(paid, fees, "the fees paid are the fees quoted");
+
+    // Another node executing the same block from the same genesis reaches the same state.
+    let mut replay = Chain::development();
+    let block = Block {
+        header: header.clone(),
+        extrinsics: extrinsics
+            .iter()
+            .map(|bytes| dfs_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]).unwrap())
+            .collect::<Vec<_>>(),
+    };
+    let () = call(&mut replay.ext, "Core_execute_block", block.clone());
+    assert_eq!(replay.ext.storage_root(), header.state_root);
+
+    // A tampered block is refused.
+    let mut tampered = block;
+    tampered.header.state_root = H256([1; 32]);
+    let mut other = Chain::development();
+    let result = other
+        .ext
+        .execute_with(|| dfs_runtime::apis::call("Core_execute_block", &tampered.encode()));
+    assert!(matches!(result, Err(dfs_runtime::apis::ApiError::Failed(_))), "{result:?}");
+}
+
+#[test]
+fn a_block_without_its_timestamp_is_invalid() {
+    let mut chain = Chain::development();
+    let genesis = chain.best.clone();
+    let header = dfs_runtime::Header {
+        parent_hash: genesis.hash(),
+        number: 1,
+        state_root: H256::zero(),
+        extrinsics_root: dfs_trie::empty_root(),
+        digest: Default::default(),
+    };
+    let block = Block::<dfs_runtime::UncheckedExtrinsic> { header, extrinsics: vec![] };
+    let result =
+        chain.ext.execute_with(|| dfs_runtime::apis::call("Core_execute_block", &block.encode()));
+    assert_eq!(result, Err(dfs_runtime::apis::ApiError::Failed("MissingInherent".into())));
+}
+
+#[test]
+fn check_inherents_flags_missing_and_future_timestamps() {
+    let mut chain = Chain::development();
+    let mut extrinsics = chain.start_block(100_000);
+    let header = chain.finish_block();
+    let block = Block {
+        header,
+        extrinsics: extrinsics
+            .drain(..)
+            .map(|bytes| dfs_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]).unwrap())
+            .collect::<Vec<_>>(),
+    };
+    let data = |now: u64| {
+        let mut data = dfs_runtime_primitives::InherentData::default();
+        data.put(dfs_pallet_timestamp::INHERENT_IDENTIFIER, &now);
+        data
+    };
+    let ok: dfs_runtime_primitives::CheckInherentsResult =
+        call(&mut chain.ext, "BlockBuilder_check_inherents", (block.clone(), data(99_000)));
+    assert!(ok.okay);
+    let early: dfs_runtime_primitives::CheckInherentsResult =
+        call(&mut chain.ext, "BlockBuilder_check_inherents", (block.clone(), data(10_000)));
+    assert!(!early.okay && early.fatal_error);
+    let empty = dfs_runtime::Block { header: block.header, extrinsics: vec![] };
+    let missing: dfs_runtime_primitives::CheckInherentsResult =
+        call(&mut chain.ext, "BlockBuilder_check_inherents", (empty, data(100_000)));
+    assert!(!missing.okay);
+}
