@@ -90,6 +90,41 @@ pub trait SignedExtension: Codec + Clone + Eq + Debug + StaticTypeInfo + 'static
     }
 }
 
+/// Implements `Clone`, `PartialEq`, `Eq` and `Debug` for an extension shaped
+/// `Name<T>(pub Value, PhantomData<T>)`, asking nothing of `T` (it only names the runtime),
+/// and a `from(value)` constructor.
+#[macro_export]
+macro_rules! extension_value_traits {
+    ($name:ident, $value:ty) => {
+        impl<T> $name<T> {
+            /// The extension carrying `value`.
+            pub fn from(value: $value) -> Self {
+                $name(value, core::marker::PhantomData)
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                Self::from(self.0.clone())
+            }
+        }
+
+        impl<T> PartialEq for $name<T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
+
+        impl<T> Eq for $name<T> {}
+
+        impl<T> core::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+    };
+}
+
 macro_rules! tuple_impl {
     ($($name:ident)+) => {
         #[allow(non_snake_case)]

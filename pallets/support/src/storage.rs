@@ -131,6 +131,32 @@ pub mod unhashed {
     }
 }
 
+/// Reads the value at `hashed` as a query result, lets `f` change it, and stores the result
+/// if `f` succeeds (a `None` result deletes the key).
+fn try_mutate_at<V: FullCodec, Q: QueryKind<V>, R, E>(
+    hashed: &[u8],
+    f: impl FnOnce(&mut Q::Query) -> Result<R, E>,
+) -> Result<R, E> {
+    let mut value = Q::from_optional(unhashed::get(hashed));
+    let result = f(&mut value)?;
+    match Q::to_optional(value) {
+        Some(value) => unhashed::put(hashed, &value),
+        None => unhashed::kill(hashed),
+    }
+    Ok(result)
+}
+
+/// [`try_mutate_at`] for changes that cannot fail.
+fn mutate_at<V: FullCodec, Q: QueryKind<V>, R>(
+    hashed: &[u8],
+    f: impl FnOnce(&mut Q::Query) -> R,
+) -> R {
+    match try_mutate_at::<V, Q, R, core::convert::Infallible>(hashed, |value| Ok(f(value))) {
+        Ok(result) => result,
+        Err(never) => match never {},
+    }
+}
+
 /// Everything a storage item contributes to metadata.
 pub trait StorageEntryMetadataBuilder {
     /// The item's metadata entry.
@@ -188,18 +214,12 @@ where
 
     /// Changes the value in place.
     pub fn mutate<R>(f: impl FnOnce(&mut Q::Query) -> R) -> R {
-        let mut value = Self::get();
-        let result = f(&mut value);
-        Self::set(value);
-        result
+        mutate_at::<V, Q, R>(&Self::hashed_key(), f)
     }
 
     /// Changes the value in place if `f` succeeds; leaves it untouched otherwise.
     pub fn try_mutate<R, E>(f: impl FnOnce(&mut Q::Query) -> Result<R, E>) -> Result<R, E> {
-        let mut value = Self::get();
-        let result = f(&mut value)?;
-        Self::set(value);
-        Ok(result)
+        try_mutate_at::<V, Q, R, E>(&Self::hashed_key(), f)
     }
 
     /// Appends `item` to a stored `Vec` without decoding it.
@@ -343,14 +363,7 @@ where
         key: KeyArg,
         f: impl FnOnce(&mut Q::Query) -> R,
     ) -> R {
-        let hashed = Self::hashed_key_for(key);
-        let mut value = Q::from_optional(unhashed::get(&hashed));
-        let result = f(&mut value);
-        match Q::to_optional(value) {
-            Some(value) => unhashed::put(&hashed, &value),
-            None => unhashed::kill(&hashed),
-        }
-        result
+        mutate_at::<V, Q, R>(&Self::hashed_key_for(key), f)
     }
 
     /// Changes the value at `key` in place if `f` succeeds.
@@ -358,14 +371,7 @@ where
         key: KeyArg,
         f: impl FnOnce(&mut Q::Query) -> Result<R, E>,
     ) -> Result<R, E> {
-        let hashed = Self::hashed_key_for(key);
-        let mut value = Q::from_optional(unhashed::get(&hashed));
-        let result = f(&mut value)?;
-        match Q::to_optional(value) {
-            Some(value) => unhashed::put(&hashed, &value),
-            None => unhashed::kill(&hashed),
-        }
-        Ok(result)
+        try_mutate_at::<V, Q, R, E>(&Self::hashed_key_for(key), f)
     }
 
     /// Changes the value at `key` seen as an `Option` (set to `None` to delete), if `f` succeeds.
@@ -373,14 +379,7 @@ where
         key: KeyArg,
         f: impl FnOnce(&mut Option<V>) -> Result<R, E>,
     ) -> Result<R, E> {
-        let hashed = Self::hashed_key_for(key);
-        let mut value = unhashed::get(&hashed);
-        let result = f(&mut value)?;
-        match value {
-            Some(value) => unhashed::put(&hashed, &value),
-            None => unhashed::kill(&hashed),
-        }
-        Ok(result)
+        try_mutate_at::<V, OptionQuery, R, E>(&Self::hashed_key_for(key), f)
     }
 
     /// Deletes up to `limit` entries; returns how many, and whether the map is now empty.
@@ -518,14 +517,7 @@ where
         key2: KArg2,
         f: impl FnOnce(&mut Q::Query) -> R,
     ) -> R {
-        let hashed = Self::hashed_key_for(key1, key2);
-        let mut value = Q::from_optional(unhashed::get(&hashed));
-        let result = f(&mut value);
-        match Q::to_optional(value) {
-            Some(value) => unhashed::put(&hashed, &value),
-            None => unhashed::kill(&hashed),
-        }
-        result
+        mutate_at::<V, Q, R>(&Self::hashed_key_for(key1, key2), f)
     }
 
     /// Deletes up to `limit` entries under `key1`.

@@ -185,29 +185,7 @@ impl<T: Config> SignedExtension for CheckGenesis<T> {
 #[scale_info(skip_type_params(T), replace_segment("dfs_pallet_system", "frame_system"))]
 pub struct CheckMortality<T>(pub Era, PhantomData<T>);
 
-impl<T> CheckMortality<T> {
-    /// The extension for `era`.
-    pub fn from(era: Era) -> Self {
-        CheckMortality(era, PhantomData)
-    }
-}
-
-impl<T> Clone for CheckMortality<T> {
-    fn clone(&self) -> Self {
-        Self::from(self.0)
-    }
-}
-impl<T> PartialEq for CheckMortality<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl<T> Eq for CheckMortality<T> {}
-impl<T> core::fmt::Debug for CheckMortality<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "CheckMortality({:?})", self.0)
-    }
-}
+dfs_support::extension_value_traits!(CheckMortality, Era);
 
 impl<T: Config> SignedExtension for CheckMortality<T> {
     const IDENTIFIER: &'static str = "CheckMortality";
@@ -253,29 +231,7 @@ impl<T: Config> SignedExtension for CheckMortality<T> {
 #[scale_info(skip_type_params(T), replace_segment("dfs_pallet_system", "frame_system"))]
 pub struct CheckNonce<T>(#[codec(compact)] pub u32, PhantomData<T>);
 
-impl<T> CheckNonce<T> {
-    /// The extension for `nonce`.
-    pub fn from(nonce: u32) -> Self {
-        CheckNonce(nonce, PhantomData)
-    }
-}
-
-impl<T> Clone for CheckNonce<T> {
-    fn clone(&self) -> Self {
-        Self::from(self.0)
-    }
-}
-impl<T> PartialEq for CheckNonce<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl<T> Eq for CheckNonce<T> {}
-impl<T> core::fmt::Debug for CheckNonce<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "CheckNonce({})", self.0)
-    }
-}
+dfs_support::extension_value_traits!(CheckNonce, u32);
 
 impl<T: Config> SignedExtension for CheckNonce<T> {
     const IDENTIFIER: &'static str = "CheckNonce";

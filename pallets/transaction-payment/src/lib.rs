@@ -338,29 +338,7 @@ pub mod pallet {
 )]
 pub struct ChargeTransactionPayment<T>(#[codec(compact)] pub Balance, PhantomData<T>);
 
-impl<T> ChargeTransactionPayment<T> {
-    /// The extension with `tip`.
-    pub fn from(tip: Balance) -> Self {
-        ChargeTransactionPayment(tip, PhantomData)
-    }
-}
-
-impl<T> Clone for ChargeTransactionPayment<T> {
-    fn clone(&self) -> Self {
-        Self::from(self.0)
-    }
-}
-impl<T> PartialEq for ChargeTransactionPayment<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl<T> Eq for ChargeTransactionPayment<T> {}
-impl<T> core::fmt::Debug for ChargeTransactionPayment<T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "ChargeTransactionPayment({})", self.0)
-    }
-}
+dfs_support::extension_value_traits!(ChargeTransactionPayment, Balance);
 
 impl<T: Config> ChargeTransactionPayment<T> {
     fn withdraw(
