@@ -26,7 +26,7 @@ pub trait SignedExtension: Codec + Clone + Eq + Debug + StaticTypeInfo + 'static
     /// Signed but not sent.
     type AdditionalSigned: Encode + StaticTypeInfo;
     /// What `pre_dispatch` hands to `post_dispatch`.
-    type Pre;
+    type Pre: Default;
 
     /// The data signed but not sent, read from the chain.
     fn additional_signed(&self) -> Result<Self::AdditionalSigned, TransactionValidityError>;
@@ -43,13 +43,16 @@ pub trait SignedExtension: Codec + Clone + Eq + Debug + StaticTypeInfo + 'static
     }
 
     /// Checks again and takes effect (bump the nonce, charge the fee) just before dispatch.
+    /// By default it only repeats `validate`.
     fn pre_dispatch(
         self,
         who: &AccountId32,
         call: &Self::Call,
         info: &DispatchInfo,
         len: usize,
-    ) -> Result<Self::Pre, TransactionValidityError>;
+    ) -> Result<Self::Pre, TransactionValidityError> {
+        self.validate(who, call, info, len).map(|_| Self::Pre::default())
+    }
 
     /// Validity of an unsigned transaction, for extensions that check those too.
     fn validate_unsigned(

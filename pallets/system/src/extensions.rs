@@ -105,16 +105,6 @@ impl<T: Config> SignedExtension for CheckNonZeroSender<T> {
         }
         Ok(ValidTransaction::default())
     }
-
-    fn pre_dispatch(
-        self,
-        who: &AccountId32,
-        call: &Self::Call,
-        info: &DispatchInfo,
-        len: usize,
-    ) -> Result<(), TransactionValidityError> {
-        self.validate(who, call, info, len).map(|_| ())
-    }
 }
 
 impl<T: Config> SignedExtension for CheckSpecVersion<T> {
@@ -125,16 +115,6 @@ impl<T: Config> SignedExtension for CheckSpecVersion<T> {
 
     fn additional_signed(&self) -> Result<u32, TransactionValidityError> {
         Ok(T::Version::get().spec_version)
-    }
-
-    fn pre_dispatch(
-        self,
-        _: &AccountId32,
-        _: &Self::Call,
-        _: &DispatchInfo,
-        _: usize,
-    ) -> Result<(), TransactionValidityError> {
-        Ok(())
     }
 }
 
@@ -147,16 +127,6 @@ impl<T: Config> SignedExtension for CheckTxVersion<T> {
     fn additional_signed(&self) -> Result<u32, TransactionValidityError> {
         Ok(T::Version::get().transaction_version)
     }
-
-    fn pre_dispatch(
-        self,
-        _: &AccountId32,
-        _: &Self::Call,
-        _: &DispatchInfo,
-        _: usize,
-    ) -> Result<(), TransactionValidityError> {
-        Ok(())
-    }
 }
 
 impl<T: Config> SignedExtension for CheckGenesis<T> {
@@ -167,16 +137,6 @@ impl<T: Config> SignedExtension for CheckGenesis<T> {
 
     fn additional_signed(&self) -> Result<H256, TransactionValidityError> {
         Ok(BlockHash::get(0))
-    }
-
-    fn pre_dispatch(
-        self,
-        _: &AccountId32,
-        _: &Self::Call,
-        _: &DispatchInfo,
-        _: usize,
-    ) -> Result<(), TransactionValidityError> {
-        Ok(())
     }
 }
 
@@ -213,16 +173,6 @@ impl<T: Config> SignedExtension for CheckMortality<T> {
         let current = u64::from(Number::get());
         let longevity = self.0.death(current).saturating_sub(current);
         Ok(ValidTransaction { longevity, ..Default::default() })
-    }
-
-    fn pre_dispatch(
-        self,
-        _: &AccountId32,
-        _: &Self::Call,
-        _: &DispatchInfo,
-        _: usize,
-    ) -> Result<(), TransactionValidityError> {
-        Ok(())
     }
 }
 
@@ -468,15 +418,5 @@ impl<T: Config> SignedExtension for CheckMetadataHash<T> {
 
     fn additional_signed(&self) -> Result<Option<[u8; 32]>, TransactionValidityError> {
         Ok(None)
-    }
-
-    fn pre_dispatch(
-        self,
-        _: &AccountId32,
-        _: &Self::Call,
-        _: &DispatchInfo,
-        _: usize,
-    ) -> Result<(), TransactionValidityError> {
-        Ok(())
     }
 }
