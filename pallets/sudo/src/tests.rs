@@ -48,6 +48,11 @@ fn heap_pages(pages: u64) -> Box<RuntimeCall> {
     Box::new(RuntimeCall::System(dfs_pallet_system::Call::set_heap_pages { pages }))
 }
 
+fn check_invariants() {
+    dfs_pallet_system::Pallet::<Test>::check_accounts().unwrap();
+    assert!(Key::get().is_none_or(|key| key != dfs_core::AccountId32([0; 32])), "no zero key");
+}
+
 fn last_event() -> RuntimeEvent {
     dfs_pallet_system::Pallet::<Test>::events().pop().unwrap().event
 }
@@ -60,6 +65,7 @@ fn only_the_key_can_sudo_and_it_is_free() {
         assert_eq!(as_signed(Call::sudo { call: heap_pages(64) }, "Alice"), Ok(Pays::No));
         assert!(dfs_io::storage::get(dfs_pallet_system::HEAP_PAGES_KEY).is_some());
         assert_eq!(last_event(), RuntimeEvent::Sudo(Event::Sudid { sudo_result: Ok(()) }));
+        check_invariants();
     });
 }
 
@@ -80,6 +86,7 @@ fn the_inner_outcome_is_reported() {
             Ok(Pays::No)
         );
         assert_eq!(last_event(), RuntimeEvent::Sudo(Event::SudoAsDone { sudo_result: Ok(()) }));
+        check_invariants();
     });
 }
 
@@ -95,6 +102,7 @@ fn the_key_can_be_handed_over_and_removed() {
         assert_eq!(as_signed(Call::remove_key {}, "Bob"), Ok(Pays::No));
         assert_eq!(Key::get(), None);
         assert!(as_signed(Call::sudo { call: heap_pages(1) }, "Bob").is_err());
+        check_invariants();
     });
 }
 

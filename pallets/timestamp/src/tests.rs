@@ -31,6 +31,12 @@ fn set(now: u64, origin: RawOrigin) -> Result<(), DispatchError> {
     RuntimeCall::Timestamp(Call::set { now }).dispatch(origin).map(|_| ()).map_err(|e| e.error)
 }
 
+/// A block marked as timestamped has a time stored.
+fn check_invariants() {
+    assert!(!DidUpdate::get() || Now::get() > 0);
+    dfs_pallet_system::Pallet::<Test>::check_accounts().unwrap();
+}
+
 fn error(index: u8) -> DispatchError {
     DispatchError::Module(ModuleError { index: 1, error: [index, 0, 0, 0], message: None })
 }
@@ -54,6 +60,7 @@ fn set_once_per_block_and_only_as_inherent() {
         assert!(!Test::inherents_applied_all(), "the next block needs its own timestamp");
         assert_eq!(without_message(set(12_999, RawOrigin::None)), Err(error(1)));
         assert_eq!(set(13_000, RawOrigin::None), Ok(()));
+        check_invariants();
     });
 }
 
@@ -65,5 +72,6 @@ fn the_inherent_is_mandatory_and_never_too_early() {
         Now::put(50_000);
         assert_eq!(Timestamp::create_inherent(40_000), Call::set { now: 53_000 });
         assert_eq!(Timestamp::create_inherent(60_000), Call::set { now: 60_000 });
+        check_invariants();
     });
 }
