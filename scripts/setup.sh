@@ -23,4 +23,18 @@ if ! command -v cc >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq build-essential
 fi
 
+# The Wasm runtime's toolchain. Rust's own wasm32 standard library cannot be downloaded
+# here, but Debian ships a complete Rust with its library sources, from which the build
+# compiles core and alloc for wasm32 (runtime/build.rs). A rustup wasm32 target, where one
+# is installed, is used instead and needs nothing from here.
+has_rustup_wasm_target() {
+    command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown
+}
+if ! has_rustup_wasm_target && ! { [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ]; }; then
+    log "installing Debian's Rust with library sources for the Wasm runtime (rustc-web cargo-web rust-web-src)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq rustc-web cargo-web rust-web-src >/dev/null
+fi
+
 log "ready"

@@ -122,6 +122,24 @@ macro_rules! runtime_apis {
             Err(ApiError::UnknownMethod)
         }
 
+        /// The exported entry points of the Wasm build: `<Api>_<method>(ptr, len) -> len << 32 | ptr`.
+        #[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+        #[allow(non_snake_case)]
+        pub mod exports {
+            $(
+                /// Entry points of this API.
+                pub mod $api {
+                    $(
+                        /// See the runtime API of the same name.
+                        #[export_name = concat!(stringify!($api), "_", stringify!($method))]
+                        pub extern "C" fn $method(ptr: u32, len: u32) -> u64 {
+                            super::super::export(concat!(stringify!($api), "_", stringify!($method)), ptr, len)
+                        }
+                    )*
+                }
+            )*
+        }
+
         /// The runtime APIs, for metadata V15.
         pub fn api_metadata() -> Vec<RuntimeApiMetadata> {
             alloc::vec![$(
@@ -259,6 +277,32 @@ runtime_apis! {
         /// The names of the built-in presets.
         fn preset_names() -> Vec<PresetId> {
             Ok(genesis::preset_names().into_iter().map(|name| PresetId(name.as_bytes().to_vec())).collect())
+        }
+    }
+}
+
+/// Runs an API call for the host: reads the input the host placed at `ptr`, returns the
+/// output as `len << 32 | ptr`. A failed call logs why and traps.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+fn export(name: &'static str, ptr: u32, len: u32) -> u64 {
+    let input: &[u8] = if len == 0 {
+        &[]
+    } else {
+        // SAFETY: the host wrote `len` bytes at `ptr` in this instance's memory for this call.
+        unsafe { core::slice::from_raw_parts(ptr as usize as *const u8, len as usize) }
+    };
+    match call(name, input) {
+        Ok(output) => {
+            let output = alloc::boxed::Box::leak(output.into_boxed_slice());
+            ((output.len() as u64) << 32) | (output.as_ptr() as usize as u64)
+        }
+        Err(error) => {
+            dfs_io::logging::log(
+                log::Level::Error,
+                "runtime",
+                format!("{name}: {error}").as_bytes(),
+            );
+            core::arch::wasm32::unreachable()
         }
     }
 }

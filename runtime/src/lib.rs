@@ -50,18 +50,94 @@ pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 /// The target time between blocks, in milliseconds.
 pub const SLOT_DURATION_MS: u64 = 6_000;
 
+/// The chain's runtime identity; an upgrade must keep it.
+pub const SPEC_NAME: &str = "dfs";
+/// The implementation's name.
+pub const IMPL_NAME: &str = "dfs-node";
+/// The version of the authorship interface.
+pub const AUTHORING_VERSION: u32 = 1;
+/// Raised with every runtime change; an upgrade must raise it.
+pub const SPEC_VERSION: u32 = 100;
+/// The implementation's version.
+pub const IMPL_VERSION: u32 = 1;
+/// Raised when the extrinsic format or call indices change.
+pub const TRANSACTION_VERSION: u32 = 1;
+/// State trie V1, extrinsics root V0.
+pub const SYSTEM_VERSION: u8 = 1;
+
 /// The runtime's identity and API versions.
 pub fn version() -> RuntimeVersion {
     RuntimeVersion {
-        spec_name: "dfs".into(),
-        impl_name: "dfs-node".into(),
-        authoring_version: 1,
-        spec_version: 100,
-        impl_version: 1,
+        spec_name: SPEC_NAME.into(),
+        impl_name: IMPL_NAME.into(),
+        authoring_version: AUTHORING_VERSION,
+        spec_version: SPEC_VERSION,
+        impl_version: IMPL_VERSION,
         apis: apis::RUNTIME_API_VERSIONS.to_vec(),
-        transaction_version: 1,
-        system_version: 1,
+        transaction_version: TRANSACTION_VERSION,
+        system_version: SYSTEM_VERSION,
     }
+}
+
+/// The length of the encoded [`version`]: short names and few APIs, so every compact
+/// length prefix is one byte (checked below at compile time).
+const VERSION_ENCODED_LEN: usize = 1
+    + SPEC_NAME.len()
+    + 1
+    + IMPL_NAME.len()
+    + 3 * 4
+    + 1
+    + apis::RUNTIME_API_VERSIONS.len() * 12
+    + 4
+    + 1;
+
+const _: () = assert!(
+    SPEC_NAME.len() < 64 && IMPL_NAME.len() < 64 && apis::RUNTIME_API_VERSIONS.len() < 64,
+    "one-byte compact prefixes"
+);
+
+/// The SCALE encoding of [`version`], computed at compile time so the Wasm blob can carry
+/// it in a custom section that hosts read without running any code.
+pub const fn encoded_version() -> [u8; VERSION_ENCODED_LEN] {
+    const fn put(out: &mut [u8; VERSION_ENCODED_LEN], at: usize, bytes: &[u8]) -> usize {
+        let mut i = 0;
+        while i < bytes.len() {
+            out[at + i] = bytes[i];
+            i += 1;
+        }
+        at + bytes.len()
+    }
+    let mut out = [0u8; VERSION_ENCODED_LEN];
+    let mut at = put(&mut out, 0, &[(SPEC_NAME.len() as u8) << 2]);
+    at = put(&mut out, at, SPEC_NAME.as_bytes());
+    at = put(&mut out, at, &[(IMPL_NAME.len() as u8) << 2]);
+    at = put(&mut out, at, IMPL_NAME.as_bytes());
+    at = put(&mut out, at, &AUTHORING_VERSION.to_le_bytes());
+    at = put(&mut out, at, &SPEC_VERSION.to_le_bytes());
+    at = put(&mut out, at, &IMPL_VERSION.to_le_bytes());
+    at = put(&mut out, at, &[(apis::RUNTIME_API_VERSIONS.len() as u8) << 2]);
+    let mut index = 0;
+    while index < apis::RUNTIME_API_VERSIONS.len() {
+        let (id, version) = apis::RUNTIME_API_VERSIONS[index];
+        at = put(&mut out, at, &id);
+        at = put(&mut out, at, &version.to_le_bytes());
+        index += 1;
+    }
+    at = put(&mut out, at, &TRANSACTION_VERSION.to_le_bytes());
+    put(&mut out, at, &[SYSTEM_VERSION]);
+    out
+}
+
+/// The runtime version, in the custom section `runtime_version` of the Wasm blob.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[link_section = "runtime_version"]
+#[used]
+static RUNTIME_VERSION_SECTION: [u8; VERSION_ENCODED_LEN] = encoded_version();
+
+/// The Wasm blob of this runtime, when the build produced one.
+#[cfg(feature = "std")]
+pub mod wasm {
+    include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 }
 
 /// The weight of an empty block (Substrate's reference value; DFS's own benchmarks replace

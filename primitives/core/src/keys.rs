@@ -65,6 +65,7 @@ pub mod sr25519 {
     pub const SIGNING_CONTEXT: &[u8] = b"substrate";
 
     /// Checks `signature` over `message` by `public`; malformed keys or signatures are `false`.
+    #[cfg(feature = "crypto")]
     pub fn verify(signature: &Signature, message: &[u8], public: &Public) -> bool {
         let Ok(signature) = schnorrkel::Signature::from_bytes(&signature.0) else {
             return false;
@@ -100,6 +101,7 @@ pub mod ed25519 {
     key_and_signature_types!("ed25519");
 
     /// Checks `signature` over `message` by `public`; malformed keys or signatures are `false`.
+    #[cfg(feature = "crypto")]
     pub fn verify(signature: &Signature, message: &[u8], public: &Public) -> bool {
         let Ok(key) = ed25519_zebra::VerificationKey::try_from(public.0) else {
             return false;

@@ -22,5 +22,15 @@ mod keys;
 pub mod pair;
 
 pub use crypto::{AccountId32, DFS_SS58_PREFIX};
+
+/// Which trie layout a state root is computed with (Substrate's `StateVersion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateVersion {
+    /// Every value inline.
+    V0,
+    /// Values of 33 bytes or more stored by hash.
+    #[default]
+    V1,
+}
 pub use hash::H256;
 pub use keys::{ecdsa, ed25519, sr25519};

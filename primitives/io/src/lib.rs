@@ -18,10 +18,11 @@ pub mod externalities;
 #[cfg(feature = "std")]
 pub mod state;
 #[cfg(not(feature = "std"))]
+#[allow(unsafe_code, missing_docs)]
 mod wasm;
 pub mod wasm_sections;
 
-pub use dfs_trie::StateVersion;
+pub use dfs_core::StateVersion;
 
 /// Key-value storage of the current state.
 pub mod storage {

@@ -196,3 +196,49 @@ pub fn log(level: log::Level, target: &str, message: &[u8]) {
 pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
     decode_option(unsafe { ext_misc_runtime_version_version_1(pack(code)) })
 }
+
+/// Every allocation of the Wasm runtime goes to the host's allocator, which manages the
+/// heap inside the instance's memory (so buffers the host returns can be freed here).
+#[cfg(target_arch = "wasm32")]
+mod allocator {
+    use core::alloc::{GlobalAlloc, Layout};
+
+    #[link(wasm_import_module = "env")]
+    extern "C" {
+        fn ext_allocator_malloc_version_1(size: u32) -> u32;
+        fn ext_allocator_free_version_1(ptr: u32);
+    }
+
+    /// The host allocator hands out 8-byte aligned blocks.
+    const HOST_ALIGNMENT: usize = 8;
+
+    struct HostAllocator;
+
+    // SAFETY: the host allocator returns distinct, 8-byte aligned blocks of at least the
+    // requested size, or traps; larger alignments are refused with a null pointer.
+    unsafe impl GlobalAlloc for HostAllocator {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            if layout.align() > HOST_ALIGNMENT {
+                return core::ptr::null_mut();
+            }
+            unsafe { ext_allocator_malloc_version_1(layout.size() as u32) as usize as *mut u8 }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+            unsafe { ext_allocator_free_version_1(ptr as usize as u32) }
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: HostAllocator = HostAllocator;
+}
+
+/// A panic in the runtime logs its message through the host, then traps: the host sees a
+/// failed call, never a corrupted state.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    let message = alloc::format!("{info}");
+    log(log::Level::Error, "runtime", message.as_bytes());
+    core::arch::wasm32::unreachable()
+}

@@ -95,15 +95,7 @@ impl<H: Hasher> TrieConfiguration for LayoutV1<H> {
     }
 }
 
-/// Which trie layout a root is computed with (Substrate's `StateVersion`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum StateVersion {
-    /// Every value inline.
-    V0,
-    /// Values of 33 bytes or more stored by hash.
-    #[default]
-    V1,
-}
+pub use dfs_core::StateVersion;
 
 /// An in-memory node store keyed by node hash, with reference counts.
 pub type MemoryDB = memory_db::MemoryDB<Blake2Hasher, memory_db::HashKey<Blake2Hasher>, Vec<u8>>;

@@ -8,3 +8,4 @@ mod chain;
 mod fuzz;
 mod metadata;
 mod validity;
+mod wasm_blob;

@@ -1,7 +1,8 @@
 //! The block header.
 
 use codec::{Decode, Encode};
-use dfs_core::{hashing::blake2_256, H256};
+use dfs_core::H256;
+use dfs_io::hashing::blake2_256;
 use scale_info::TypeInfo;
 
 use super::digest::Digest;

@@ -8,7 +8,7 @@
 
 use alloc::vec::Vec;
 use codec::{Compact, Decode, DecodeLimit, Encode, Input};
-use dfs_core::hashing::blake2_256;
+use dfs_io::hashing::blake2_256;
 use scale_info::{build::Fields, meta_type, Path, Type, TypeInfo, TypeParameter};
 
 /// The only extrinsic format version DFS speaks (what polkadot.js, PAPI and subxt default to).
