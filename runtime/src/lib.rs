@@ -15,6 +15,8 @@ extern crate alloc;
 
 pub mod apis;
 pub mod genesis;
+#[cfg(feature = "std")]
+pub mod signing;
 
 use alloc::vec::Vec;
 use dfs_pallet_system::{

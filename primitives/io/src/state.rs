@@ -248,13 +248,13 @@ pub fn append_to_encoded_vec(current: Option<StorageValue>, item: &[u8]) -> Stor
 /// An overlay over a backend, implementing [`Externalities`]. The first backend error is
 /// kept (reads then see no value) and must be checked with [`OverlayedExt::take_error`]:
 /// a call that hit one has no valid result.
-pub struct OverlayedExt<'a, B: Backend> {
+pub struct OverlayedExt<'a, B: Backend + ?Sized> {
     backend: &'a B,
     overlay: &'a mut OverlayedChanges,
     error: Option<BackendError>,
 }
 
-impl<'a, B: Backend> OverlayedExt<'a, B> {
+impl<'a, B: Backend + ?Sized> OverlayedExt<'a, B> {
     /// Runtime storage over `backend` with changes going to `overlay`.
     pub fn new(backend: &'a B, overlay: &'a mut OverlayedChanges) -> Self {
         OverlayedExt { backend, overlay, error: None }
@@ -273,7 +273,7 @@ impl<'a, B: Backend> OverlayedExt<'a, B> {
     }
 }
 
-impl<B: Backend> Externalities for OverlayedExt<'_, B> {
+impl<B: Backend + ?Sized> Externalities for OverlayedExt<'_, B> {
     fn storage(&mut self, key: &[u8]) -> Option<StorageValue> {
         match self.overlay.get(key) {
             Some(value) => value.cloned(),

@@ -209,12 +209,12 @@ mod allocator {
         fn ext_allocator_free_version_1(ptr: u32);
     }
 
-    /// The host allocator hands out 8-byte aligned blocks.
-    const HOST_ALIGNMENT: usize = 8;
+    /// The host allocator hands out 16-byte aligned blocks.
+    const HOST_ALIGNMENT: usize = 16;
 
     struct HostAllocator;
 
-    // SAFETY: the host allocator returns distinct, 8-byte aligned blocks of at least the
+    // SAFETY: the host allocator returns distinct, 16-byte aligned blocks of at least the
     // requested size, or traps; larger alignments are refused with a null pointer.
     unsafe impl GlobalAlloc for HostAllocator {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {

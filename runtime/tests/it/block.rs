@@ -34,7 +34,7 @@ fn fee_of(chain: &mut Chain, extrinsic: &[u8]) -> u128 {
 #[test]
 fn a_block_of_signed_transfers_and_a_failing_call() {
     let mut chain = Chain::development();
-    let context = SigningContext::of(&chain);
+    let context = context_of(&chain);
     let (alice, bob, charlie) = (dev_sr25519("Alice"), dev_sr25519("Bob"), dev_sr25519("Charlie"));
     let newcomer = AccountId32([0x5e; 32]);
     let issuance_before = chain.ext.execute_with(dfs_pallet_balances::TotalIssuance::get);

@@ -1,12 +1,12 @@
 //! A chain in memory, driven only through `dfs_runtime::apis::call`, and transactions
 //! built byte by byte the way polkadot.js builds them (COMPAT.md §3).
 
-use codec::{Compact, Decode, Encode};
-use dfs_core::{pair::Sr25519Pair, AccountId32, H256};
+use codec::{Decode, Encode};
+use dfs_core::H256;
 use dfs_io::state::TestExternalities;
 use dfs_runtime::apis;
 use dfs_runtime_primitives::{
-    generic::{Digest, Era, Header},
+    generic::{Digest, Header},
     InherentData,
 };
 
@@ -91,77 +91,11 @@ fn raw_apply(extrinsic: &[u8]) -> dfs_runtime_primitives::ApplyExtrinsicResult {
     Decode::decode(&mut &output[..]).expect("ApplyExtrinsicResult")
 }
 
-/// What a wallet signs against.
-pub struct SigningContext {
-    pub genesis_hash: H256,
-    pub spec_version: u32,
-    pub transaction_version: u32,
-}
+pub use dfs_runtime::signing::{
+    sign as sign_like_polkadot_js, transfer_allow_death, transfer_keep_alive, SigningContext,
+};
 
-impl SigningContext {
-    pub fn of(chain: &Chain) -> Self {
-        let version = dfs_runtime::version();
-        SigningContext {
-            genesis_hash: chain.genesis_hash,
-            spec_version: version.spec_version,
-            transaction_version: version.transaction_version,
-        }
-    }
-}
-
-/// `balances.transferKeepAlive(dest, value)` as call bytes: pallet 5, call 3,
-/// `MultiAddress::Id`, compact value.
-pub fn transfer_keep_alive(dest: &AccountId32, value: u128) -> Vec<u8> {
-    let mut call = vec![5u8, 3, 0];
-    call.extend_from_slice(&dest.0);
-    call.extend_from_slice(&Compact(value).encode());
-    call
-}
-
-/// `balances.transferAllowDeath(dest, value)` as call bytes.
-pub fn transfer_allow_death(dest: &AccountId32, value: u128) -> Vec<u8> {
-    let mut call = transfer_keep_alive(dest, value);
-    call[1] = 0;
-    call
-}
-
-/// Signs `call` as polkadot.js does: the payload is the call, then each extension's value
-/// (era, compact nonce, compact tip, metadata-hash mode), then each implicit value (spec and
-/// transaction version, genesis hash, birth block hash, no metadata hash); hashed with
-/// blake2-256 when longer than 256 bytes. Returns the whole extrinsic, length prefix included.
-pub fn sign_like_polkadot_js(
-    pair: &Sr25519Pair,
-    context: &SigningContext,
-    call: &[u8],
-    nonce: u32,
-    tip: u128,
-) -> Vec<u8> {
-    let era = Era::Immortal.encode();
-    let mut extra = era.clone();
-    extra.extend_from_slice(&Compact(nonce).encode());
-    extra.extend_from_slice(&Compact(tip).encode());
-    extra.push(0); // CheckMetadataHash: mode Disabled
-
-    let mut payload = call.to_vec();
-    payload.extend_from_slice(&extra);
-    payload.extend_from_slice(&context.spec_version.to_le_bytes());
-    payload.extend_from_slice(&context.transaction_version.to_le_bytes());
-    payload.extend_from_slice(&context.genesis_hash.0); // CheckGenesis
-    payload.extend_from_slice(&context.genesis_hash.0); // CheckMortality: immortal → genesis
-    payload.push(0); // CheckMetadataHash: None
-    let signature = if payload.len() > 256 {
-        pair.sign(&dfs_core::hashing::blake2_256(&payload))
-    } else {
-        pair.sign(&payload)
-    };
-
-    let mut body = vec![0x84, 0x00];
-    body.extend_from_slice(&pair.public().0);
-    body.push(0x01); // MultiSignature::Sr25519
-    body.extend_from_slice(&signature.0);
-    body.extend_from_slice(&extra);
-    body.extend_from_slice(call);
-    let mut extrinsic = Compact(body.len() as u32).encode();
-    extrinsic.extend_from_slice(&body);
-    extrinsic
+/// The signing context of `chain`.
+pub fn context_of(chain: &Chain) -> SigningContext {
+    SigningContext::for_genesis(chain.genesis_hash)
 }

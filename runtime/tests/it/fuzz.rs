@@ -53,7 +53,7 @@ fn random_input_to_every_runtime_api() {
 fn mutated_transactions_never_panic() {
     let mut chain = Chain::development();
     chain.start_block(5_000);
-    let context = SigningContext::of(&chain);
+    let context = context_of(&chain);
     let alice = dev_sr25519("Alice");
     let good = sign_like_polkadot_js(
         &alice,

@@ -32,7 +32,7 @@ fn setup() -> (Chain, SigningContext) {
     let mut chain = Chain::development();
     chain.start_block(1_000);
     chain.finish_block();
-    let context = SigningContext::of(&chain);
+    let context = context_of(&chain);
     (chain, context)
 }
 
@@ -87,7 +87,7 @@ fn a_wrong_genesis_or_spec_version_is_a_bad_proof() {
     let other_chain = SigningContext { genesis_hash: H256([7; 32]), ..context };
     let extrinsic = sign_like_polkadot_js(&alice, &other_chain, &call, 0, 0);
     assert_eq!(validate(&mut chain, &extrinsic), invalid(InvalidTransaction::BadProof));
-    let context = SigningContext::of(&chain);
+    let context = context_of(&chain);
     let old_runtime = SigningContext { spec_version: context.spec_version - 1, ..context };
     let extrinsic = sign_like_polkadot_js(&alice, &old_runtime, &call, 0, 0);
     assert_eq!(validate(&mut chain, &extrinsic), invalid(InvalidTransaction::BadProof));

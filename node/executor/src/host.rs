@@ -1,0 +1,377 @@
+//! The host functions the runtime imports, under Substrate's names and signatures.
+//!
+//! Slices travel as one `u64` packing `len << 32 | ptr`; fixed-size outputs as a pointer
+//! to a block the host allocated in the runtime's heap. Every pointer the runtime passes
+//! is bounds-checked; a bad one ends the call with an error.
+
+use codec::{Decode, Encode};
+use dfs_core::{ed25519, sr25519, StateVersion};
+use dfs_io::state::Externalities;
+use wasmtime::{AsContextMut, Caller, Linker, Memory, StoreLimits};
+
+use crate::allocator::{AllocatorError, HeapAllocator};
+
+/// Why a host function ended the call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The heap is exhausted.
+    #[error("out of memory")]
+    OutOfMemory,
+    /// The runtime passed a pointer or length outside its memory.
+    #[error("the runtime passed a pointer outside its memory")]
+    OutOfBounds,
+    /// The runtime's heap bookkeeping is broken, or it freed a bad pointer.
+    #[error("allocator: {0}")]
+    Allocator(String),
+    /// An argument does not decode.
+    #[error("invalid argument to {0}")]
+    InvalidArgument(&'static str),
+    /// A host function was called outside of a call (no externalities).
+    #[error("no externalities")]
+    NoExternalities,
+}
+
+/// Per-call state of an instance.
+pub struct HostState {
+    pub heap: Option<HeapAllocator>,
+    pub memory: Option<Memory>,
+    pub limits: StoreLimits,
+    /// The first error a host function raised, for a precise report after the trap.
+    pub error: Option<HostError>,
+    /// The last error the runtime logged (a panic message, a failed API call), to explain
+    /// a trap.
+    pub last_error_log: Option<String>,
+}
+
+impl HostState {
+    pub fn new(limits: StoreLimits) -> Self {
+        HostState { heap: None, memory: None, limits, error: None, last_error_log: None }
+    }
+}
+
+type HostResult<T> = Result<T, wasmtime::Error>;
+
+fn fail<T>(caller: &mut Caller<'_, HostState>, error: HostError) -> HostResult<T> {
+    let message = error.to_string();
+    caller.data_mut().error.get_or_insert(error);
+    Err(wasmtime::Error::msg(message))
+}
+
+fn memory(caller: &mut Caller<'_, HostState>) -> HostResult<Memory> {
+    match caller.data().memory {
+        Some(memory) => Ok(memory),
+        None => fail(caller, HostError::OutOfBounds),
+    }
+}
+
+/// Allocates `size` bytes in the runtime's heap.
+pub fn allocate(
+    mut store: impl AsContextMut<Data = HostState>,
+    size: u32,
+) -> Result<u32, HostError> {
+    let mut context = store.as_context_mut();
+    let memory = context.data().memory.ok_or(HostError::OutOfBounds)?;
+    let mut heap = context.data_mut().heap.take().ok_or(HostError::OutOfBounds)?;
+    let result = heap.allocate(&memory, &mut context, size);
+    context.data_mut().heap = Some(heap);
+    result.map_err(|error| match error {
+        AllocatorError::OutOfMemory | AllocatorError::TooLarge(_) => HostError::OutOfMemory,
+        other => HostError::Allocator(other.to_string()),
+    })
+}
+
+fn deallocate(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<()> {
+    let memory = memory(caller)?;
+    let Some(mut heap) = caller.data_mut().heap.take() else {
+        return fail(caller, HostError::OutOfBounds);
+    };
+    let result = heap.deallocate(&memory, &mut *caller, ptr);
+    caller.data_mut().heap = Some(heap);
+    match result {
+        Ok(()) => Ok(()),
+        Err(error) => fail(caller, HostError::Allocator(error.to_string())),
+    }
+}
+
+/// Copies the slice `len << 32 | ptr` out of the runtime's memory.
+fn read(caller: &mut Caller<'_, HostState>, packed: u64) -> HostResult<Vec<u8>> {
+    let memory = memory(caller)?;
+    let (ptr, len) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
+    match memory.data(&*caller).get(ptr..ptr + len) {
+        Some(bytes) => Ok(bytes.to_vec()),
+        None => fail(caller, HostError::OutOfBounds),
+    }
+}
+
+fn read_array<const N: usize>(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<[u8; N]> {
+    let bytes = read(caller, (N as u64) << 32 | u64::from(ptr))?;
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes);
+    Ok(out)
+}
+
+/// Copies `bytes` into a new heap block; returns `len << 32 | ptr`.
+fn write_slice(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<u64> {
+    let ptr = write_block(caller, bytes)?;
+    Ok((bytes.len() as u64) << 32 | u64::from(ptr))
+}
+
+/// Copies `bytes` into a new heap block; returns its address.
+fn write_block(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<u32> {
+    let Ok(size) = u32::try_from(bytes.len()) else { return fail(caller, HostError::OutOfMemory) };
+    let ptr = match allocate(&mut *caller, size) {
+        Ok(ptr) => ptr,
+        Err(error) => return fail(caller, error),
+    };
+    let memory = memory(caller)?;
+    if memory.write(&mut *caller, ptr as usize, bytes).is_err() {
+        return fail(caller, HostError::OutOfBounds);
+    }
+    Ok(ptr)
+}
+
+fn with_ext<R>(
+    caller: &mut Caller<'_, HostState>,
+    f: impl FnOnce(&mut dyn Externalities) -> R,
+) -> HostResult<R> {
+    match dfs_io::externalities::with_externalities(f) {
+        Some(result) => Ok(result),
+        None => fail(caller, HostError::NoExternalities),
+    }
+}
+
+fn state_version(caller: &mut Caller<'_, HostState>, version: u32) -> HostResult<StateVersion> {
+    match version {
+        0 => Ok(StateVersion::V0),
+        1 => Ok(StateVersion::V1),
+        _ => fail(caller, HostError::InvalidArgument("state version")),
+    }
+}
+
+/// Registers every host function with the linker.
+pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        "env",
+        "ext_allocator_malloc_version_1",
+        |mut caller: Caller<'_, HostState>, size: u32| match allocate(&mut caller, size) {
+            Ok(ptr) => Ok(ptr),
+            Err(error) => fail(&mut caller, error),
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_allocator_free_version_1",
+        |mut caller: Caller<'_, HostState>, ptr: u32| deallocate(&mut caller, ptr),
+    )?;
+
+    // Storage.
+    linker.func_wrap(
+        "env",
+        "ext_storage_get_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64| {
+            let key = read(&mut caller, key)?;
+            let value = with_ext(&mut caller, |ext| ext.storage(&key))?;
+            write_slice(&mut caller, &value.encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_set_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64, value: u64| {
+            let (key, value) = (read(&mut caller, key)?, read(&mut caller, value)?);
+            with_ext(&mut caller, |ext| ext.set_storage(&key, Some(&value)))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_clear_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64| {
+            let key = read(&mut caller, key)?;
+            with_ext(&mut caller, |ext| ext.set_storage(&key, None))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_exists_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64| {
+            let key = read(&mut caller, key)?;
+            with_ext(&mut caller, |ext| u32::from(ext.storage(&key).is_some()))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_append_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64, item: u64| {
+            let (key, item) = (read(&mut caller, key)?, read(&mut caller, item)?);
+            with_ext(&mut caller, |ext| ext.append_storage(&key, &item))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_clear_prefix_version_2",
+        |mut caller: Caller<'_, HostState>, prefix: u64, limit: u64| {
+            let prefix = read(&mut caller, prefix)?;
+            let limit_bytes = read(&mut caller, limit)?;
+            let Ok(limit) = Option::<u32>::decode(&mut &limit_bytes[..]) else {
+                return fail(&mut caller, HostError::InvalidArgument("clear_prefix limit"));
+            };
+            let outcome = with_ext(&mut caller, |ext| ext.clear_prefix(&prefix, limit))?;
+            // KillStorageResult: AllRemoved(u32) = 0, SomeRemaining(u32) = 1.
+            let result = (u8::from(!outcome.complete), outcome.removed).encode();
+            write_slice(&mut caller, &result)
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_next_key_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64| {
+            let key = read(&mut caller, key)?;
+            let next = with_ext(&mut caller, |ext| ext.next_storage_key(&key))?;
+            write_slice(&mut caller, &next.encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_root_version_2",
+        |mut caller: Caller<'_, HostState>, version: u32| {
+            let version = state_version(&mut caller, version)?;
+            let root = with_ext(&mut caller, |ext| ext.storage_root(version))?;
+            write_slice(&mut caller, &root.0)
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_start_transaction_version_1",
+        |mut caller: Caller<'_, HostState>| {
+            with_ext(&mut caller, |ext| ext.start_transaction()).map(drop)
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_rollback_transaction_version_1",
+        |mut caller: Caller<'_, HostState>| {
+            if !with_ext(&mut caller, |ext| ext.rollback_transaction())? {
+                return fail(
+                    &mut caller,
+                    HostError::InvalidArgument("rollback without a transaction"),
+                );
+            }
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_storage_commit_transaction_version_1",
+        |mut caller: Caller<'_, HostState>| {
+            if !with_ext(&mut caller, |ext| ext.commit_transaction())? {
+                return fail(
+                    &mut caller,
+                    HostError::InvalidArgument("commit without a transaction"),
+                );
+            }
+            Ok(())
+        },
+    )?;
+
+    // Hashing.
+    macro_rules! hash_function {
+        ($name:literal, $hash:path) => {
+            linker.func_wrap("env", $name, |mut caller: Caller<'_, HostState>, data: u64| {
+                let data = read(&mut caller, data)?;
+                write_block(&mut caller, &$hash(&data))
+            })?;
+        };
+    }
+    hash_function!("ext_hashing_blake2_128_version_1", dfs_core::hashing::blake2_128);
+    hash_function!("ext_hashing_blake2_256_version_1", dfs_core::hashing::blake2_256);
+    hash_function!("ext_hashing_twox_64_version_1", dfs_core::hashing::twox_64);
+    hash_function!("ext_hashing_twox_128_version_1", dfs_core::hashing::twox_128);
+    hash_function!("ext_hashing_twox_256_version_1", dfs_core::hashing::twox_256);
+
+    // Signatures.
+    linker.func_wrap(
+        "env",
+        "ext_crypto_sr25519_verify_version_2",
+        |mut caller: Caller<'_, HostState>, signature: u32, message: u64, public: u32| {
+            let signature = sr25519::Signature(read_array::<64>(&mut caller, signature)?);
+            let message = read(&mut caller, message)?;
+            let public = sr25519::Public(read_array::<32>(&mut caller, public)?);
+            Ok(u32::from(sr25519::verify(&signature, &message, &public)))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_ed25519_verify_version_1",
+        |mut caller: Caller<'_, HostState>, signature: u32, message: u64, public: u32| {
+            let signature = ed25519::Signature(read_array::<64>(&mut caller, signature)?);
+            let message = read(&mut caller, message)?;
+            let public = ed25519::Public(read_array::<32>(&mut caller, public)?);
+            Ok(u32::from(ed25519::verify(&signature, &message, &public)))
+        },
+    )?;
+
+    // Tries.
+    linker.func_wrap(
+        "env",
+        "ext_trie_blake2_256_ordered_root_version_2",
+        |mut caller: Caller<'_, HostState>, input: u64, version: u32| {
+            let input = read(&mut caller, input)?;
+            let version = state_version(&mut caller, version)?;
+            let Ok(values) = Vec::<Vec<u8>>::decode(&mut &input[..]) else {
+                return fail(&mut caller, HostError::InvalidArgument("ordered_root input"));
+            };
+            write_block(&mut caller, &dfs_trie::ordered_trie_root(version, values).0)
+        },
+    )?;
+
+    // Logging and misc.
+    linker.func_wrap(
+        "env",
+        "ext_logging_log_version_1",
+        |mut caller: Caller<'_, HostState>, level: u32, target: u64, message: u64| {
+            let target = read(&mut caller, target)?;
+            let message = read(&mut caller, message)?;
+            let target = String::from_utf8_lossy(&target);
+            let message = String::from_utf8_lossy(&message);
+            if level == 1 {
+                caller.data_mut().last_error_log = Some(format!("{target}: {message}"));
+            }
+            match level {
+                1 => tracing::error!(target: "runtime", %target, "{message}"),
+                2 => tracing::warn!(target: "runtime", %target, "{message}"),
+                3 => tracing::info!(target: "runtime", %target, "{message}"),
+                4 => tracing::debug!(target: "runtime", %target, "{message}"),
+                _ => tracing::trace!(target: "runtime", %target, "{message}"),
+            }
+            Ok(())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_logging_max_level_version_1",
+        |_: Caller<'_, HostState>| -> u32 {
+            // Off = 0 … Trace = 5, as the host's filter allows.
+            if tracing::enabled!(target: "runtime", tracing::Level::TRACE) {
+                5
+            } else if tracing::enabled!(target: "runtime", tracing::Level::DEBUG) {
+                4
+            } else {
+                3
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_misc_runtime_version_version_1",
+        |mut caller: Caller<'_, HostState>, code: u64| {
+            let code = read(&mut caller, code)?;
+            let version = dfs_io::wasm_sections::custom_section(
+                &code,
+                dfs_io::wasm_sections::RUNTIME_VERSION_SECTION,
+            )
+            .map(<[u8]>::to_vec);
+            write_slice(&mut caller, &version.encode())
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! The executor: runs the chain's Wasm runtime with wasmtime.
+//!
+//! The node only ever runs the runtime blob stored at `:code`. Calls use
+//! Substrate's convention: an exported `<Api>_<method>(ptr, len) -> len << 32 | ptr`
+//! with SCALE-encoded input and output. The runtime reaches the host through the
+//! host functions in [`host`], under Substrate's names; its heap is managed by the
+//! host ([`allocator`]).
+//!
+//! Everything is bounded: memory (a page limit), time (an epoch deadline per call),
+//! stack (wasmtime's stack limit). Whatever the runtime does — trap, loop, exhaust
+//! memory, pass bad pointers — the call ends in an [`ExecutorError`] and the executor
+//! stays usable. Compiled modules are cached by code hash.
+
+pub mod allocator;
+mod host;
+pub mod state;
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    thread::JoinHandle,
+    time::Duration,
+};
+
+use codec::Decode;
+use dfs_core::{hashing::blake2_256, H256};
+use dfs_io::state::Externalities;
+use dfs_runtime_primitives::RuntimeVersion;
+use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+use crate::{allocator::HeapAllocator, host::HostState};
+
+/// Why a runtime call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecutorError {
+    /// The blob is not a Wasm module wasmtime accepts, or imports unknown host functions.
+    #[error("invalid runtime code: {0}")]
+    InvalidCode(String),
+    /// The runtime has no such entry point.
+    #[error("the runtime does not export `{0}`")]
+    MethodNotFound(String),
+    /// The runtime trapped (a panic, an invalid operation, a failed API call).
+    #[error("`{method}` trapped: {reason}")]
+    Trap {
+        /// The entry point.
+        method: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The call ran past its time limit.
+    #[error("`{0}` ran past its time limit")]
+    Timeout(String),
+    /// The call's memory ran out (heap limit or memory page limit).
+    #[error("`{0}` ran out of memory")]
+    OutOfMemory(String),
+    /// The call's output pointer or length lies outside its memory.
+    #[error("`{0}` returned an output outside its memory")]
+    InvalidOutput(String),
+    /// Reading the state failed (a missing or corrupt trie node).
+    #[error("state backend: {0}")]
+    Backend(String),
+}
+
+/// Limits and tuning of the executor.
+#[derive(Debug, Clone)]
+pub struct ExecutorConfig {
+    /// The most Wasm memory pages (64 KiB each) an instance may use.
+    pub max_memory_pages: u64,
+    /// How long one call may run.
+    pub call_timeout: Duration,
+    /// The Wasm stack limit in bytes.
+    pub max_wasm_stack: usize,
+    /// How many compiled runtimes to keep.
+    pub module_cache_size: usize,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        ExecutorConfig {
+            // 512 MiB: far above what a block of transfers needs, far below the machine.
+            max_memory_pages: 8_192,
+            call_timeout: Duration::from_secs(60),
+            max_wasm_stack: 1024 * 1024,
+            module_cache_size: 4,
+        }
+    }
+}
+
+/// How often the epoch advances: the granularity of call time limits.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Advances the engine's epoch in the background so calls can be interrupted.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("dfs-executor-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        EpochTicker { stop, thread }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct ModuleCache {
+    modules: HashMap<H256, InstancePre<HostState>>,
+    order: VecDeque<H256>,
+}
+
+/// Runs runtime blobs. Cheap to share: calls may run concurrently from several threads.
+pub struct Executor {
+    engine: Engine,
+    linker: Linker<HostState>,
+    cache: Mutex<ModuleCache>,
+    config: ExecutorConfig,
+    _ticker: EpochTicker,
+}
+
+impl Executor {
+    /// An executor with `config`.
+    pub fn new(config: ExecutorConfig) -> Result<Self, ExecutorError> {
+        let mut wasm = Config::new();
+        wasm.epoch_interruption(true)
+            .max_wasm_stack(config.max_wasm_stack)
+            // Consensus needs every node to compute the same thing.
+            .cranelift_nan_canonicalization(true)
+            .wasm_relaxed_simd(false)
+            .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        let engine = Engine::new(&wasm).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        host::define(&mut linker).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
+        Ok(Executor {
+            _ticker: EpochTicker::start(engine.clone()),
+            engine,
+            linker,
+            cache: Mutex::new(ModuleCache { modules: HashMap::new(), order: VecDeque::new() }),
+            config,
+        })
+    }
+
+    /// The compiled, linked runtime for `code`, from the cache or compiled now.
+    fn prepare(&self, code: &[u8]) -> Result<InstancePre<HostState>, ExecutorError> {
+        let hash = H256(blake2_256(code));
+        if let Some(pre) = self.lock_cache().modules.get(&hash) {
+            return Ok(pre.clone());
+        }
+        let module = wasmtime::Module::new(&self.engine, code)
+            .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
+        let mut cache = self.lock_cache();
+        if cache.modules.insert(hash, pre.clone()).is_none() {
+            cache.order.push_back(hash);
+            while cache.order.len() > self.config.module_cache_size.max(1) {
+                if let Some(evicted) = cache.order.pop_front() {
+                    cache.modules.remove(&evicted);
+                }
+            }
+        }
+        Ok(pre)
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, ModuleCache> {
+        // A panic while holding the lock cannot leave the cache inconsistent: use it anyway.
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Calls runtime API `method` of `code` with SCALE-encoded `input`, over `ext`.
+    pub fn call(
+        &self,
+        code: &[u8],
+        method: &str,
+        input: &[u8],
+        ext: &mut dyn Externalities,
+    ) -> Result<Vec<u8>, ExecutorError> {
+        let pre = self.prepare(code)?;
+        let limits: StoreLimits = StoreLimitsBuilder::new()
+            .memory_size((self.config.max_memory_pages * 65_536) as usize)
+            .instances(1)
+            .tables(4)
+            .build();
+        let mut store = Store::new(&self.engine, HostState::new(limits));
+        store.limiter(|state| &mut state.limits);
+        let ticks = (self.config.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+
+        let trap = |reason: String| ExecutorError::Trap { method: method.to_string(), reason };
+        let instance =
+            pre.instantiate(&mut store).map_err(|e| trap(format!("instantiation: {e:#}")))?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or_else(|| ExecutorError::InvalidCode("the runtime exports no memory".into()))?;
+        let heap_base = instance
+            .get_global(&mut store, "__heap_base")
+            .and_then(|global| global.get(&mut store).i32())
+            .ok_or_else(|| {
+                ExecutorError::InvalidCode("the runtime exports no __heap_base".into())
+            })?;
+        let entry = instance
+            .get_typed_func::<(u32, u32), u64>(&mut store, method)
+            .map_err(|_| ExecutorError::MethodNotFound(method.to_string()))?;
+        store.data_mut().memory = Some(memory);
+        store.data_mut().heap =
+            Some(HeapAllocator::new(heap_base as u32, self.config.max_memory_pages));
+
+        let input_len =
+            u32::try_from(input.len()).map_err(|_| ExecutorError::OutOfMemory(method.into()))?;
+        let input_ptr = host::allocate(&mut store, input_len)
+            .map_err(|_| ExecutorError::OutOfMemory(method.into()))?;
+        memory
+            .write(&mut store, input_ptr as usize, input)
+            .map_err(|_| ExecutorError::OutOfMemory(method.into()))?;
+
+        let outcome = dfs_io::externalities::set_and_run_with_externalities(ext, || {
+            entry.call(&mut store, (input_ptr, input_len))
+        });
+        let packed = match outcome {
+            Ok(packed) => packed,
+            Err(error) => return Err(classify(method, &store, error)),
+        };
+        let (ptr, len) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
+        let data = memory.data(&store);
+        data.get(ptr..ptr.saturating_add(len))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| ExecutorError::InvalidOutput(method.to_string()))
+    }
+
+    /// The version of runtime `code`: read from its `runtime_version` section without running
+    /// it, or, for a blob without one, by calling `Core_version`.
+    pub fn runtime_version(&self, code: &[u8]) -> Result<RuntimeVersion, ExecutorError> {
+        let invalid = |e: codec::Error| ExecutorError::InvalidCode(format!("runtime version: {e}"));
+        if let Some(section) = dfs_io::wasm_sections::custom_section(
+            code,
+            dfs_io::wasm_sections::RUNTIME_VERSION_SECTION,
+        ) {
+            return RuntimeVersion::decode(&mut &section[..]).map_err(invalid);
+        }
+        // `Core_version` reads no storage: an empty state will do.
+        let backend = dfs_io::state::InMemoryBackend::default();
+        let mut overlay = dfs_io::state::OverlayedChanges::default();
+        let mut ext = dfs_io::state::OverlayedExt::new(&backend, &mut overlay);
+        let output = self.call(code, "Core_version", &[], &mut ext)?;
+        RuntimeVersion::decode(&mut &output[..]).map_err(invalid)
+    }
+}
+
+fn classify(method: &str, store: &Store<HostState>, error: wasmtime::Error) -> ExecutorError {
+    if let Some(host_error) = &store.data().error {
+        return match host_error {
+            host::HostError::OutOfMemory => ExecutorError::OutOfMemory(method.to_string()),
+            other => ExecutorError::Trap { method: method.to_string(), reason: other.to_string() },
+        };
+    }
+    let explained = |reason: String| match &store.data().last_error_log {
+        Some(log) => format!("{reason} (runtime: {log})"),
+        None => reason,
+    };
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => ExecutorError::Timeout(method.to_string()),
+        Some(trap) => {
+            ExecutorError::Trap { method: method.to_string(), reason: explained(trap.to_string()) }
+        }
+        None => ExecutorError::Trap {
+            method: method.to_string(),
+            reason: explained(format!("{error:#}")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

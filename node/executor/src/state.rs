@@ -1,0 +1,185 @@
+//! Runtime calls over the state trie: reads go to the trie at a root, writes collect in an
+//! overlay, and a call returns its storage changes and the state root they lead to.
+
+use dfs_core::{StateVersion, H256};
+use dfs_io::state::{
+    Backend, BackendError, OverlayedChanges, OverlayedExt, StorageChanges, StorageKey, StorageValue,
+};
+use dfs_trie::{Blake2Hasher, MemoryDB, TrieError};
+use hash_db::{AsHashDB, HashDB, HashDBRef, Hasher, Prefix};
+use trie_db::{Trie, TrieDBBuilder};
+
+use crate::{Executor, ExecutorError};
+
+/// The well-known key of the runtime code.
+pub const CODE_KEY: &[u8] = b":code";
+
+fn backend_error(error: Box<TrieError>) -> BackendError {
+    BackendError(format!("{error}"))
+}
+
+/// The state at `root`, read from a node store.
+pub struct TrieBackend<'a> {
+    db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync),
+    root: H256,
+}
+
+impl<'a> TrieBackend<'a> {
+    /// The state at `root` in `db`.
+    pub fn new(db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync), root: H256) -> Self {
+        TrieBackend { db, root }
+    }
+
+    /// The state root.
+    pub fn root(&self) -> H256 {
+        self.root
+    }
+
+    /// Applies `changes` in a layer over the store: the new root and the trie nodes to add
+    /// (and, with negative reference counts, to remove) to persist it.
+    pub fn commit(
+        &self,
+        changes: &StorageChanges,
+        version: StateVersion,
+    ) -> Result<(H256, MemoryDB), BackendError> {
+        let mut layer = LayeredDb { base: self.db, overlay: MemoryDB::default() };
+        let root = dfs_trie::apply_changes(
+            &mut layer,
+            version,
+            self.root,
+            changes.iter().map(|(key, value)| (&key[..], value.as_deref())),
+        )
+        .map_err(backend_error)?;
+        Ok((root, layer.overlay))
+    }
+}
+
+impl Backend for TrieBackend<'_> {
+    fn storage(&self, key: &[u8]) -> Result<Option<StorageValue>, BackendError> {
+        dfs_trie::read_value(self.db, &self.root, key).map_err(backend_error)
+    }
+
+    fn next_storage_key(&self, key: &[u8]) -> Result<Option<StorageKey>, BackendError> {
+        let trie = TrieDBBuilder::<dfs_trie::LayoutV1>::new(self.db, &self.root).build();
+        let mut keys = trie.key_iter().map_err(backend_error)?;
+        keys.seek(key).map_err(backend_error)?;
+        for next in keys {
+            let next = next.map_err(backend_error)?;
+            if next.as_slice() > key {
+                return Ok(Some(next));
+            }
+        }
+        Ok(None)
+    }
+
+    fn storage_root(
+        &self,
+        changes: &StorageChanges,
+        version: StateVersion,
+    ) -> Result<H256, BackendError> {
+        self.commit(changes, version).map(|(root, _)| root)
+    }
+}
+
+/// New trie nodes in memory over a read-only store.
+struct LayeredDb<'a> {
+    base: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync),
+    overlay: MemoryDB,
+}
+
+impl HashDB<Blake2Hasher, Vec<u8>> for LayeredDb<'_> {
+    fn get(&self, key: &H256, prefix: Prefix) -> Option<Vec<u8>> {
+        HashDB::get(&self.overlay, key, prefix).or_else(|| self.base.get(key, prefix))
+    }
+
+    fn contains(&self, key: &H256, prefix: Prefix) -> bool {
+        HashDB::contains(&self.overlay, key, prefix) || self.base.contains(key, prefix)
+    }
+
+    fn insert(&mut self, prefix: Prefix, value: &[u8]) -> H256 {
+        HashDB::insert(&mut self.overlay, prefix, value)
+    }
+
+    fn emplace(&mut self, key: H256, prefix: Prefix, value: Vec<u8>) {
+        HashDB::emplace(&mut self.overlay, key, prefix, value)
+    }
+
+    fn remove(&mut self, key: &H256, prefix: Prefix) {
+        HashDB::remove(&mut self.overlay, key, prefix)
+    }
+}
+
+impl HashDBRef<Blake2Hasher, Vec<u8>> for LayeredDb<'_> {
+    fn get(&self, key: &H256, prefix: Prefix) -> Option<Vec<u8>> {
+        HashDB::get(self, key, prefix)
+    }
+
+    fn contains(&self, key: &H256, prefix: Prefix) -> bool {
+        HashDB::contains(self, key, prefix)
+    }
+}
+
+impl AsHashDB<Blake2Hasher, Vec<u8>> for LayeredDb<'_> {
+    fn as_hash_db(&self) -> &dyn HashDB<Blake2Hasher, Vec<u8>> {
+        self
+    }
+
+    fn as_hash_db_mut<'b>(&'b mut self) -> &'b mut (dyn HashDB<Blake2Hasher, Vec<u8>> + 'b) {
+        self
+    }
+}
+
+/// What a call changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// The call's SCALE-encoded output.
+    pub output: Vec<u8>,
+    /// The storage it changed.
+    pub changes: StorageChanges,
+}
+
+impl Executor {
+    /// Calls `method` of the runtime stored at `:code` in `state`, collecting its changes
+    /// on top of `overlay` (pass an empty one for a fresh call).
+    pub fn call_at(
+        &self,
+        state: &dyn Backend,
+        overlay: &mut OverlayedChanges,
+        method: &str,
+        input: &[u8],
+    ) -> Result<Vec<u8>, ExecutorError> {
+        let code = Self::code_in(state, overlay)?;
+        let mut ext = OverlayedExt::new(state, overlay);
+        let result = self.call(&code, method, input, &mut ext);
+        if let Some(error) = ext.take_error() {
+            return Err(ExecutorError::Backend(error.0));
+        }
+        result
+    }
+
+    /// Calls `method` on a fresh overlay over `state` and returns output and changes.
+    pub fn call_fresh(
+        &self,
+        state: &dyn Backend,
+        method: &str,
+        input: &[u8],
+    ) -> Result<CallOutcome, ExecutorError> {
+        let mut overlay = OverlayedChanges::default();
+        let output = self.call_at(state, &mut overlay, method, input)?;
+        Ok(CallOutcome { output, changes: overlay.drain_committed() })
+    }
+
+    /// The runtime code at `:code` (the overlay's if changed in it).
+    fn code_in(state: &dyn Backend, overlay: &OverlayedChanges) -> Result<Vec<u8>, ExecutorError> {
+        let code = match overlay.get(CODE_KEY) {
+            Some(value) => value.cloned(),
+            None => state.storage(CODE_KEY).map_err(|e| ExecutorError::Backend(e.0))?,
+        };
+        code.ok_or_else(|| ExecutorError::InvalidCode("no runtime code at :code".into()))
+    }
+}
+
+/// The hash of a trie node as the store keys it.
+pub fn node_hash(node: &[u8]) -> H256 {
+    Blake2Hasher::hash(node)
+}
