@@ -3,7 +3,7 @@
 //! The node only ever runs the runtime blob stored at `:code`. Calls use
 //! Substrate's convention: an exported `<Api>_<method>(ptr, len) -> len << 32 | ptr`
 //! with SCALE-encoded input and output. The runtime reaches the host through the
-//! host functions in [`host`], under Substrate's names; its heap is managed by the
+//! host functions (module `host`), under Substrate's names; its heap is managed by the
 //! host ([`allocator`]).
 //!
 //! Everything is bounded: memory (a page limit), time (an epoch deadline per call),
