@@ -160,9 +160,9 @@ impl Executor {
         })
     }
 
-    /// The compiled, linked runtime for `code`, from the cache or compiled now.
-    fn prepare(&self, code: &[u8]) -> Result<InstancePre<HostState>, ExecutorError> {
-        let hash = H256(blake2_256(code));
+    /// The compiled, linked runtime for `code` (whose blake2-256 is `hash`), from the cache or
+    /// compiled now.
+    fn prepare(&self, hash: H256, code: &[u8]) -> Result<InstancePre<HostState>, ExecutorError> {
         if let Some(pre) = self.lock_cache().modules.get(&hash) {
             return Ok(pre.clone());
         }
@@ -197,7 +197,20 @@ impl Executor {
         input: &[u8],
         ext: &mut dyn Externalities,
     ) -> Result<Vec<u8>, ExecutorError> {
-        let pre = self.prepare(code)?;
+        self.call_with_hash(H256(blake2_256(code)), code, method, input, ext)
+    }
+
+    /// [`Executor::call`] for a caller that knows the code's blake2-256 hash (the state trie
+    /// keeps it), saving the hashing of a large blob on every call.
+    pub fn call_with_hash(
+        &self,
+        code_hash: H256,
+        code: &[u8],
+        method: &str,
+        input: &[u8],
+        ext: &mut dyn Externalities,
+    ) -> Result<Vec<u8>, ExecutorError> {
+        let pre = self.prepare(code_hash, code)?;
         let limits: StoreLimits = StoreLimitsBuilder::new()
             .memory_size((self.config.max_memory_pages * 65_536) as usize)
             .instances(1)

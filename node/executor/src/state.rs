@@ -79,6 +79,14 @@ impl Backend for TrieBackend<'_> {
     ) -> Result<H256, BackendError> {
         self.commit(changes, version).map(|(root, _)| root)
     }
+
+    fn storage_hash(&self, key: &[u8]) -> Result<Option<H256>, BackendError> {
+        // Large values are separate trie nodes: their hash is in the leaf, no hashing needed.
+        TrieDBBuilder::<dfs_trie::LayoutV1>::new(self.db, &self.root)
+            .build()
+            .get_hash(key)
+            .map_err(backend_error)
+    }
 }
 
 /// New trie nodes in memory over a read-only store.
@@ -148,9 +156,9 @@ impl Executor {
         method: &str,
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        let code = Self::code_in(state, overlay)?;
+        let (code, code_hash) = Self::code_in(state, overlay)?;
         let mut ext = OverlayedExt::new(state, overlay);
-        let result = self.call(&code, method, input, &mut ext);
+        let result = self.call_with_hash(code_hash, &code, method, input, &mut ext);
         if let Some(error) = ext.take_error() {
             return Err(ExecutorError::Backend(error.0));
         }
@@ -169,13 +177,25 @@ impl Executor {
         Ok(CallOutcome { output, changes: overlay.drain_committed() })
     }
 
-    /// The runtime code at `:code` (the overlay's if changed in it).
-    fn code_in(state: &dyn Backend, overlay: &OverlayedChanges) -> Result<Vec<u8>, ExecutorError> {
-        let code = match overlay.get(CODE_KEY) {
-            Some(value) => value.cloned(),
-            None => state.storage(CODE_KEY).map_err(|e| ExecutorError::Backend(e.0))?,
-        };
-        code.ok_or_else(|| ExecutorError::InvalidCode("no runtime code at :code".into()))
+    /// The runtime code at `:code` (the overlay's if changed in it) and its hash.
+    fn code_in(
+        state: &dyn Backend,
+        overlay: &OverlayedChanges,
+    ) -> Result<(Vec<u8>, H256), ExecutorError> {
+        let missing = || ExecutorError::InvalidCode("no runtime code at :code".into());
+        let backend = |e: BackendError| ExecutorError::Backend(e.0);
+        match overlay.get(CODE_KEY) {
+            Some(value) => {
+                let code = value.cloned().ok_or_else(missing)?;
+                let hash = H256(dfs_core::hashing::blake2_256(&code));
+                Ok((code, hash))
+            }
+            None => {
+                let hash = state.storage_hash(CODE_KEY).map_err(backend)?.ok_or_else(missing)?;
+                let code = state.storage(CODE_KEY).map_err(backend)?.ok_or_else(missing)?;
+                Ok((code, hash))
+            }
+        }
     }
 }
 

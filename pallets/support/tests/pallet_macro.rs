@@ -214,6 +214,15 @@ fn pallet_info_hooks_and_genesis() {
 }
 
 #[test]
+fn storage_prefixes_hashed_at_compile_time_match_runtime_hashing() {
+    TestExternalities::default().execute_with(|| {
+        let mut expected = dfs_io::hashing::twox_128(b"System").to_vec();
+        expected.extend_from_slice(&dfs_io::hashing::twox_128(b"Counter"));
+        assert_eq!(system::Counter::hashed_key().to_vec(), expected);
+    });
+}
+
+#[test]
 fn events_convert_both_ways() {
     let event = system::Event::Added { who: alice(), amount: 1 };
     let runtime_event: RuntimeEvent = event.clone().into();

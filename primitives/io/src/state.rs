@@ -35,6 +35,10 @@ pub trait Backend {
     fn storage(&self, key: &[u8]) -> Result<Option<StorageValue>, BackendError>;
     /// The smallest key strictly greater than `key`.
     fn next_storage_key(&self, key: &[u8]) -> Result<Option<StorageKey>, BackendError>;
+    /// The blake2-256 hash of the value at `key` (a trie already knows it for large values).
+    fn storage_hash(&self, key: &[u8]) -> Result<Option<H256>, BackendError> {
+        Ok(self.storage(key)?.map(|value| H256(dfs_core::hashing::blake2_256(&value))))
+    }
     /// The state root once `changes` are applied to this state.
     fn storage_root(
         &self,
@@ -110,42 +114,105 @@ impl Backend for InMemoryBackend {
     }
 }
 
-/// The changes made on top of a backend: the committed changes of the block so far,
-/// and a stack of open transaction layers above them.
+/// The changes made on top of a backend, with nested transaction layers.
+///
+/// Changes apply in place to one map; each open layer keeps an undo journal (the value a
+/// key had when the layer first touched it, or the length an append started from), so
+/// opening, committing and rolling back cost what the layer changed, never what the whole
+/// overlay holds. Appends to an encoded `Vec` (the block's events) extend it in place.
 #[derive(Debug, Clone, Default)]
 pub struct OverlayedChanges {
-    committed: StorageChanges,
-    layers: Vec<StorageChanges>,
+    values: StorageChanges,
+    layers: Vec<Layer>,
+}
+
+/// How to undo one change of a layer.
+#[derive(Debug, Clone)]
+enum Undo {
+    /// Put back what the overlay held for the key (`None`: the key was untouched).
+    Restore { key: StorageKey, previous: Option<Option<StorageValue>> },
+    /// Undo appends to the encoded `Vec` at the key: back to `count` items, `len` bytes.
+    Truncate { key: StorageKey, count: u32, len: usize },
+}
+
+#[derive(Debug, Clone, Default)]
+struct Layer {
+    undo: Vec<Undo>,
+    /// Keys with a `Restore` entry in this layer: later changes need no journal.
+    restored: std::collections::BTreeSet<StorageKey>,
 }
 
 /// Deepest nesting of storage transactions (as FRAME's limit).
 pub const MAX_TRANSACTION_DEPTH: usize = 255;
 
+fn compact_len(count: u32) -> usize {
+    use codec::CompactLen;
+    codec::Compact::<u32>::compact_len(&count)
+}
+
+/// Rewrites an encoded `Vec` (currently `compact(count) ++ body`) to hold `new_count` items
+/// and `body_len` body bytes.
+fn reshape_encoded_vec(value: &mut StorageValue, count: u32, new_count: u32, body_len: usize) {
+    use codec::Encode;
+    let old_prefix = compact_len(count);
+    let new_prefix = codec::Compact(new_count).encode();
+    if new_prefix.len() == old_prefix {
+        value.truncate(old_prefix + body_len);
+        value[..old_prefix].copy_from_slice(&new_prefix);
+    } else {
+        let mut rebuilt = Vec::with_capacity(new_prefix.len() + body_len);
+        rebuilt.extend_from_slice(&new_prefix);
+        rebuilt.extend_from_slice(&value[old_prefix..old_prefix + body_len]);
+        *value = rebuilt;
+    }
+}
+
 impl OverlayedChanges {
     /// The overlay's view of `key`: `Some(Some(v))` set, `Some(None)` deleted, `None` untouched.
     pub fn get(&self, key: &[u8]) -> Option<Option<&StorageValue>> {
-        self.layers
-            .iter()
-            .rev()
-            .chain(std::iter::once(&self.committed))
-            .find_map(|layer| layer.get(key))
-            .map(Option::as_ref)
+        self.values.get(key).map(Option::as_ref)
     }
 
-    /// Records a new value (or deletion) in the top layer.
+    /// Records in the top layer how to undo a change to `key`, the first time it changes.
+    fn journal(&mut self, key: &[u8]) {
+        let Some(layer) = self.layers.last_mut() else { return };
+        if layer.restored.insert(key.to_vec()) {
+            layer
+                .undo
+                .push(Undo::Restore { key: key.to_vec(), previous: self.values.get(key).cloned() });
+        }
+    }
+
+    /// Records a new value (or deletion).
     pub fn set(&mut self, key: StorageKey, value: Option<StorageValue>) {
-        self.layers.last_mut().unwrap_or(&mut self.committed).insert(key, value);
+        self.journal(&key);
+        self.values.insert(key, value);
+    }
+
+    /// Appends `item` in place to the encoded `Vec` the overlay holds at `key`; `false` (and
+    /// nothing done) if the overlay holds no such value there.
+    pub fn append_in_place(&mut self, key: &[u8], item: &[u8]) -> bool {
+        use codec::Decode;
+        let Some(Some(value)) = self.values.get_mut(key) else { return false };
+        let Ok(codec::Compact(count)) = codec::Compact::<u32>::decode(&mut &value[..]) else {
+            return false;
+        };
+        let Some(new_count) = count.checked_add(1) else { return false };
+        if let Some(layer) = self.layers.last_mut() {
+            if !layer.restored.contains(key) {
+                layer.undo.push(Undo::Truncate { key: key.to_vec(), count, len: value.len() });
+            }
+        }
+        let body_len = value.len() - compact_len(count);
+        reshape_encoded_vec(value, count, new_count, body_len);
+        value.extend_from_slice(item);
+        true
     }
 
     /// The smallest key strictly after `key` that the overlay touches (set or deleted).
     fn next_touched_key(&self, key: &[u8]) -> Option<&StorageKey> {
         use std::ops::Bound::{Excluded, Unbounded};
-        self.layers
-            .iter()
-            .chain(std::iter::once(&self.committed))
-            .filter_map(|layer| layer.range::<[u8], _>((Excluded(key), Unbounded)).next())
-            .map(|(k, _)| k)
-            .min()
+        self.values.range::<[u8], _>((Excluded(key), Unbounded)).next().map(|(k, _)| k)
     }
 
     /// Opens a transaction layer; `false` when the depth limit is reached.
@@ -153,19 +220,44 @@ impl OverlayedChanges {
         if self.layers.len() >= MAX_TRANSACTION_DEPTH {
             return false;
         }
-        self.layers.push(StorageChanges::new());
+        self.layers.push(Layer::default());
         true
     }
 
-    /// Drops the top layer's changes; `false` if no layer is open.
+    /// Undoes the top layer's changes; `false` if no layer is open.
     pub fn rollback_transaction(&mut self) -> bool {
-        self.layers.pop().is_some()
+        let Some(layer) = self.layers.pop() else { return false };
+        for undo in layer.undo.into_iter().rev() {
+            match undo {
+                Undo::Restore { key, previous: Some(value) } => {
+                    self.values.insert(key, value);
+                }
+                Undo::Restore { key, previous: None } => {
+                    self.values.remove(&key);
+                }
+                Undo::Truncate { key, count, len } => {
+                    use codec::Decode;
+                    if let Some(Some(value)) = self.values.get_mut(&key) {
+                        if let Ok(codec::Compact(current)) =
+                            codec::Compact::<u32>::decode(&mut &value[..])
+                        {
+                            reshape_encoded_vec(value, current, count, len - compact_len(count));
+                        }
+                    }
+                }
+            }
+        }
+        true
     }
 
-    /// Merges the top layer into the one below; `false` if no layer is open.
+    /// Keeps the top layer's changes (its journal moves to the layer below, which may still
+    /// roll back); `false` if no layer is open.
     pub fn commit_transaction(&mut self) -> bool {
         let Some(top) = self.layers.pop() else { return false };
-        self.layers.last_mut().unwrap_or(&mut self.committed).extend(top);
+        if let Some(parent) = self.layers.last_mut() {
+            parent.undo.extend(top.undo);
+            parent.restored.extend(top.restored);
+        }
         true
     }
 
@@ -174,20 +266,16 @@ impl OverlayedChanges {
         self.layers.len()
     }
 
-    /// All changes, open layers merged in (what the block would commit now).
+    /// All changes, open layers included (what the block would commit now).
     pub fn changes(&self) -> StorageChanges {
-        let mut all = self.committed.clone();
-        for layer in &self.layers {
-            all.extend(layer.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        all
+        self.values.clone()
     }
 
-    /// Takes the committed changes out, leaving the overlay empty. Open layers are discarded:
+    /// Takes the changes out, leaving the overlay empty. Open layers are rolled back first:
     /// a call that left a transaction open did not finish.
     pub fn drain_committed(&mut self) -> StorageChanges {
-        self.layers.clear();
-        std::mem::take(&mut self.committed)
+        while self.rollback_transaction() {}
+        std::mem::take(&mut self.values)
     }
 }
 
@@ -289,6 +377,9 @@ impl<B: Backend + ?Sized> Externalities for OverlayedExt<'_, B> {
     }
 
     fn append_storage(&mut self, key: &[u8], item: &[u8]) {
+        if self.overlay.append_in_place(key, item) {
+            return;
+        }
         let current = self.storage(key);
         self.overlay.set(key.to_vec(), Some(append_to_encoded_vec(current, item)));
     }
@@ -459,6 +550,49 @@ mod tests {
         );
         assert_eq!(ext.clear_prefix(b"p", None), ClearPrefixOutcome { removed: 2, complete: true });
         assert_eq!(ext.next_storage_key(b""), Some(b"q".to_vec()));
+    }
+
+    #[test]
+    fn appends_in_layers_roll_back_exactly() {
+        use codec::{Decode, Encode};
+        let backend = InMemoryBackend::default();
+        let mut overlay = OverlayedChanges::default();
+        let mut ext = OverlayedExt::new(&backend, &mut overlay);
+        let events = |ext: &mut OverlayedExt<'_, InMemoryBackend>| {
+            ext.storage(b"events")
+                .map(|v| Vec::<u16>::decode(&mut &v[..]).unwrap())
+                .unwrap_or_default()
+        };
+        for i in 0..60u16 {
+            ext.append_storage(b"events", &i.encode());
+        }
+        // Crossing 63 → 64 items changes the compact prefix from one byte to two.
+        ext.start_transaction();
+        for i in 60..70u16 {
+            ext.append_storage(b"events", &i.encode());
+        }
+        ext.set_storage(b"other", Some(b"x"));
+        ext.start_transaction();
+        ext.append_storage(b"events", &99u16.encode());
+        ext.set_storage(b"events", None);
+        ext.append_storage(b"events", &7u16.encode());
+        assert_eq!(events(&mut ext), vec![7]);
+        ext.rollback_transaction();
+        assert_eq!(events(&mut ext), (0..70).collect::<Vec<_>>());
+        ext.rollback_transaction();
+        assert_eq!(events(&mut ext), (0..60).collect::<Vec<_>>());
+        assert_eq!(ext.storage(b"other"), None);
+
+        // A committed inner layer is still undone by its parent's rollback.
+        ext.start_transaction();
+        ext.start_transaction();
+        ext.append_storage(b"events", &1000u16.encode());
+        ext.set_storage(b"other", Some(b"y"));
+        ext.commit_transaction();
+        ext.rollback_transaction();
+        assert_eq!(events(&mut ext), (0..60).collect::<Vec<_>>());
+        assert_eq!(ext.storage(b"other"), None);
+        assert_eq!(overlay.transaction_depth(), 0);
     }
 
     #[test]

@@ -6,6 +6,18 @@ use syn::{parse_quote, Item};
 
 use super::parse::{fill_storage_placeholder, PalletDef};
 
+/// Substrate's `twox_128`: xxHash64 with seeds 0 and 1, little-endian, concatenated.
+fn twox_128(data: &[u8]) -> [u8; 16] {
+    use std::hash::Hasher;
+    let mut out = [0u8; 16];
+    for (seed, chunk) in out.chunks_exact_mut(8).enumerate() {
+        let mut hasher = twox_hash::XxHash64::with_seed(seed as u64);
+        hasher.write(data);
+        chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+    }
+    out
+}
+
 /// A unique suffix for the pallet's exported parts macro: `#[macro_export]` names share
 /// the crate root, and one crate may declare several pallets (tests do).
 fn unique_id() -> usize {
@@ -41,6 +53,9 @@ pub fn expand(mut def: PalletDef) -> TokenStream {
             Item::Type(storage) if def.storages.iter().any(|s| s.ident == storage.ident) => {
                 let prefix = format_ident!("_{}Prefix", storage.ident);
                 let storage_name = storage.ident.to_string();
+                // Hashed here, at compile time: the runtime need not hash it on every access.
+                let mut final_prefix = twox_128(name.value().as_bytes()).to_vec();
+                final_prefix.extend_from_slice(&twox_128(storage_name.as_bytes()));
                 fill_storage_placeholder(&mut storage.ty, parse_quote!(#prefix));
                 generated.push(quote! {
                     #[doc(hidden)]
@@ -48,6 +63,9 @@ pub fn expand(mut def: PalletDef) -> TokenStream {
                     impl #support::storage::StoragePrefix for #prefix {
                         const PALLET: &'static str = #name;
                         const STORAGE: &'static str = #storage_name;
+                        fn final_prefix() -> [u8; 32] {
+                            [#(#final_prefix),*]
+                        }
                     }
                 });
             }

@@ -1,0 +1,152 @@
+//! Measures how fast the Wasm runtime executes a block of signed transfers, as a ratio to
+//! how fast this machine verifies sr25519 signatures one by one (measured in the same run).
+//!
+//! `cargo run --release -p dfs-executor --example bench_block -- [transfers] [rounds]`
+
+use std::time::{Duration, Instant};
+
+use codec::{Decode, Encode};
+use dfs_core::{pair::dev_sr25519, sr25519, AccountId32, StateVersion, H256};
+use dfs_executor::{state::TrieBackend, Executor, ExecutorConfig};
+use dfs_io::state::{InMemoryBackend, OverlayedChanges};
+use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
+use dfs_runtime_primitives::{
+    generic::{Block, Digest, Header},
+    ApplyExtrinsicResult, InherentData,
+};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let transfers: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let code = dfs_runtime::wasm::WASM_BINARY.expect("the Wasm runtime is built");
+    let executor = Executor::new(ExecutorConfig::default()).expect("executor");
+
+    // Genesis, built by the Wasm runtime, stored as a trie.
+    let mut genesis = InMemoryBackend::new([(b":code".to_vec(), code.to_vec())].into());
+    let preset = executor
+        .call_fresh(&genesis, "GenesisBuilder_get_preset", &Some(b"development".to_vec()).encode())
+        .expect("preset");
+    let json = Option::<Vec<u8>>::decode(&mut &preset.output[..])
+        .expect("json")
+        .expect("development preset");
+    let built = executor
+        .call_fresh(&genesis, "GenesisBuilder_build_state", &json.encode())
+        .expect("genesis");
+    genesis.apply(built.changes);
+    let mut db = dfs_trie::MemoryDB::default();
+    let root = dfs_trie::apply_changes(
+        &mut db,
+        StateVersion::V1,
+        dfs_trie::empty_root(),
+        genesis.entries().iter().map(|(k, v)| (&k[..], Some(&v[..]))),
+    )
+    .expect("genesis trie");
+    let state = TrieBackend::new(&db, root);
+    let genesis_header = Header {
+        parent_hash: H256::zero(),
+        number: 0,
+        state_root: root,
+        extrinsics_root: dfs_trie::empty_root(),
+        digest: Digest::default(),
+    };
+
+    // A block of transfers from Alice to many fresh accounts, built by the Wasm runtime.
+    let alice = dev_sr25519("Alice");
+    let context = SigningContext::for_genesis(genesis_header.hash());
+    let transactions: Vec<Vec<u8>> = (0..transfers)
+        .map(|i| {
+            let mut to = [7u8; 32];
+            to[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            sign(
+                &alice,
+                &context,
+                &transfer_keep_alive(&AccountId32(to), dfs_runtime::UNIT),
+                i as u32,
+                0,
+            )
+        })
+        .collect();
+    let mut overlay = OverlayedChanges::default();
+    let header = Header { parent_hash: genesis_header.hash(), number: 1, ..genesis_header.clone() };
+    let build_started = Instant::now();
+    executor
+        .call_at(&state, &mut overlay, "Core_initialize_block", &header.encode())
+        .expect("initialize");
+    let mut data = InherentData::default();
+    data.put(*b"timstap0", &1_700_000_000_000u64);
+    let inherents = executor
+        .call_at(&state, &mut overlay, "BlockBuilder_inherent_extrinsics", &data.encode())
+        .expect("inherents");
+    let inherents: Vec<dfs_runtime::UncheckedExtrinsic> =
+        Decode::decode(&mut &inherents[..]).expect("inherents");
+    let mut extrinsics: Vec<Vec<u8>> = inherents.iter().map(Encode::encode).collect();
+    extrinsics.extend(transactions);
+    for xt in &extrinsics {
+        let result = executor
+            .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", xt)
+            .expect("apply");
+        let result = ApplyExtrinsicResult::decode(&mut &result[..]).expect("result");
+        assert_eq!(result, Ok(Ok(())), "every transfer applies");
+    }
+    let header = executor
+        .call_at(&state, &mut overlay, "BlockBuilder_finalize_block", &[])
+        .expect("finalize");
+    let header = Header::decode(&mut &header[..]).expect("header");
+    let build_time = build_started.elapsed();
+    let block = Block {
+        header: header.clone(),
+        extrinsics: extrinsics
+            .iter()
+            .map(|xt| dfs_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).expect("extrinsic"))
+            .collect::<Vec<_>>(),
+    };
+    let block_bytes = block.encode();
+
+    // Import: execute the whole block, rounds times.
+    let mut import_times = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let outcome =
+            executor.call_fresh(&state, "Core_execute_block", &block_bytes).expect("execute");
+        let (new_root, _) = state.commit(&outcome.changes, StateVersion::V1).expect("commit");
+        import_times.push(started.elapsed());
+        assert_eq!(new_root, header.state_root);
+    }
+    let import = median(&mut import_times);
+
+    // The baseline: sr25519 single verifications on this machine, same count.
+    let signatures: Vec<(sr25519::Signature, Vec<u8>)> = (0..transfers.min(2_000))
+        .map(|i| {
+            let message = (i as u64).to_le_bytes().to_vec();
+            (alice.sign(&message), message)
+        })
+        .collect();
+    let mut verify_times = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        for (signature, message) in &signatures {
+            assert!(sr25519::verify(signature, message, &alice.public()));
+        }
+        verify_times.push(started.elapsed());
+    }
+    let verify = median(&mut verify_times);
+
+    let block_rate = transfers as f64 / import.as_secs_f64();
+    let verify_rate = signatures.len() as f64 / verify.as_secs_f64();
+    println!("transfers per block:              {transfers}");
+    println!("block build (Wasm, apply one by one): {:.1} ms", build_time.as_secs_f64() * 1e3);
+    println!(
+        "block import (Wasm, execute_block):   {:.1} ms (median of {rounds})",
+        import.as_secs_f64() * 1e3
+    );
+    println!("block execution rate:             {block_rate:.0} transfers/s");
+    println!("sr25519 verification rate:        {verify_rate:.0} signatures/s");
+    println!("ratio (goal >= 0.5, stretch > 1.0): {:.2}", block_rate / verify_rate);
+    println!("runtime blob size:                {} bytes", code.len());
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
