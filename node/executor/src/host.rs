@@ -38,6 +38,8 @@ pub struct HostState {
     pub limits: StoreLimits,
     /// The first error a host function raised, for a precise report after the trap.
     pub error: Option<HostError>,
+    /// Signatures queued for batch verification, while a batch is open.
+    pub batch: Option<dfs_io::signature_batch::SignatureBatch>,
     /// The last error the runtime logged (a panic message, a failed API call), to explain
     /// a trap.
     pub last_error_log: Option<String>,
@@ -45,7 +47,14 @@ pub struct HostState {
 
 impl HostState {
     pub fn new(limits: StoreLimits) -> Self {
-        HostState { heap: None, memory: None, limits, error: None, last_error_log: None }
+        HostState {
+            heap: None,
+            memory: None,
+            limits,
+            error: None,
+            batch: None,
+            last_error_log: None,
+        }
     }
 }
 
@@ -307,6 +316,56 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let message = read(&mut caller, message)?;
             let public = ed25519::Public(read_array::<32>(&mut caller, public)?);
             Ok(u32::from(ed25519::verify(&signature, &message, &public)))
+        },
+    )?;
+
+    // Batched verification: the runtime opens a batch before a block's extrinsics, the
+    // `*_batch_verify` calls queue into it, and finishing verifies them all at once.
+    linker.func_wrap(
+        "env",
+        "ext_crypto_start_batch_verify_version_1",
+        |mut caller: Caller<'_, HostState>| {
+            caller.data_mut().batch = Some(Default::default());
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_sr25519_batch_verify_version_1",
+        |mut caller: Caller<'_, HostState>, signature: u32, message: u64, public: u32| {
+            let signature = sr25519::Signature(read_array::<64>(&mut caller, signature)?);
+            let message = read(&mut caller, message)?;
+            let public = sr25519::Public(read_array::<32>(&mut caller, public)?);
+            Ok(match caller.data_mut().batch.as_mut() {
+                Some(batch) => {
+                    batch.push_sr25519(signature, message, public);
+                    1
+                }
+                None => u32::from(sr25519::verify(&signature, &message, &public)),
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_ed25519_batch_verify_version_1",
+        |mut caller: Caller<'_, HostState>, signature: u32, message: u64, public: u32| {
+            let signature = ed25519::Signature(read_array::<64>(&mut caller, signature)?);
+            let message = read(&mut caller, message)?;
+            let public = ed25519::Public(read_array::<32>(&mut caller, public)?);
+            Ok(match caller.data_mut().batch.as_mut() {
+                Some(batch) => {
+                    batch.push_ed25519(signature, message, public);
+                    1
+                }
+                None => u32::from(ed25519::verify(&signature, &message, &public)),
+            })
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_finish_batch_verify_version_1",
+        |mut caller: Caller<'_, HostState>| {
+            let batch = caller.data_mut().batch.take();
+            u32::from(batch.is_some_and(|batch| batch.verify()))
         },
     )?;
 

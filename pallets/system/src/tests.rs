@@ -364,6 +364,38 @@ fn executing_a_built_block_reproduces_its_header() {
 }
 
 #[test]
+fn a_block_with_a_forged_signature_fails_the_batch() {
+    let alice = dev_sr25519("Alice");
+    let block = new_test_ext().execute_with(|| {
+        fund(&alice.account_id());
+        Executive::initialize_block(&header(1, H256([7; 32])));
+        let xt = sign(
+            &alice,
+            RuntimeCall::System(Call::remark { remark: b"hi".to_vec() }),
+            0,
+            Era::Immortal,
+        );
+        assert_eq!(Executive::apply_extrinsic(xt.clone()), Ok(Ok(())));
+        Block { header: Executive::finalize_block(), extrinsics: vec![xt] }
+    });
+    // Same block, one signature byte changed, extrinsics root recomputed: only the
+    // signature is wrong, and the batch catches it.
+    let mut forged = block;
+    let Some((_, MultiSignature::Sr25519(signature), _)) = forged.extrinsics[0].signature.as_mut()
+    else {
+        panic!("signed extrinsic")
+    };
+    signature.0[3] ^= 1;
+    let encoded: Vec<Vec<u8>> = forged.extrinsics.iter().map(Encode::encode).collect();
+    forged.header.extrinsics_root =
+        dfs_trie::ordered_trie_root(dfs_core::StateVersion::V0, encoded);
+    new_test_ext().execute_with(|| {
+        fund(&alice.account_id());
+        assert_eq!(Executive::execute_block(forged), Err(ExecuteBlockError::BadSignature));
+    });
+}
+
+#[test]
 fn metadata_describes_system() {
     let pallets = Test::pallet_descriptions();
     let system = &pallets[0];

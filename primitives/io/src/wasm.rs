@@ -34,6 +34,10 @@ extern "C" {
     fn ext_trie_blake2_256_ordered_root_version_2(input: u64, version: u32) -> u32;
     fn ext_logging_log_version_1(level: u32, target: u64, message: u64);
     fn ext_misc_runtime_version_version_1(code: u64) -> u64;
+    fn ext_crypto_start_batch_verify_version_1();
+    fn ext_crypto_finish_batch_verify_version_1() -> u32;
+    fn ext_crypto_sr25519_batch_verify_version_1(signature: u32, message: u64, public: u32) -> u32;
+    fn ext_crypto_ed25519_batch_verify_version_1(signature: u32, message: u64, public: u32) -> u32;
 }
 
 fn pack(bytes: &[u8]) -> u64 {
@@ -174,6 +178,42 @@ pub fn ed25519_verify(
 ) -> bool {
     unsafe {
         ext_crypto_ed25519_verify_version_1(
+            signature.0.as_ptr() as usize as u32,
+            pack(message),
+            public.0.as_ptr() as usize as u32,
+        ) == 1
+    }
+}
+
+pub fn start_batch_verify() {
+    unsafe { ext_crypto_start_batch_verify_version_1() }
+}
+
+pub fn finish_batch_verify() -> bool {
+    unsafe { ext_crypto_finish_batch_verify_version_1() == 1 }
+}
+
+pub fn sr25519_batch_verify(
+    signature: &sr25519::Signature,
+    message: &[u8],
+    public: &sr25519::Public,
+) -> bool {
+    unsafe {
+        ext_crypto_sr25519_batch_verify_version_1(
+            signature.0.as_ptr() as usize as u32,
+            pack(message),
+            public.0.as_ptr() as usize as u32,
+        ) == 1
+    }
+}
+
+pub fn ed25519_batch_verify(
+    signature: &ed25519::Signature,
+    message: &[u8],
+    public: &ed25519::Public,
+) -> bool {
+    unsafe {
+        ext_crypto_ed25519_batch_verify_version_1(
             signature.0.as_ptr() as usize as u32,
             pack(message),
             public.0.as_ptr() as usize as u32,

@@ -66,6 +66,22 @@ impl MultiSignature {
     }
 }
 
+impl MultiSignature {
+    /// Like [`MultiSignature::verify`], but joins the open signature batch if there is one
+    /// (block import); the batch's result then decides.
+    pub fn batch_verify(&self, message: &[u8], signer: &AccountId32) -> bool {
+        match self {
+            MultiSignature::Sr25519(signature) => {
+                dfs_io::batch::sr25519_verify(signature, message, &sr25519::Public(signer.0))
+            }
+            MultiSignature::Ed25519(signature) => {
+                dfs_io::batch::ed25519_verify(signature, message, &ed25519::Public(signer.0))
+            }
+            MultiSignature::Ecdsa(_) => false,
+        }
+    }
+}
+
 impl From<sr25519::Signature> for MultiSignature {
     fn from(signature: sr25519::Signature) -> Self {
         MultiSignature::Sr25519(signature)
