@@ -37,4 +37,18 @@ if ! has_rustup_wasm_target && ! { [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo 
     apt-get install -y -qq rustc-web cargo-web rust-web-src >/dev/null
 fi
 
+# polkadot.js for the client-compatibility checks (e2e/), pinned by its lockfile.
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+if ! command -v node >/dev/null 2>&1; then
+    log "installing Node.js for the polkadot.js checks"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -d "$repo_root/e2e/node_modules/@polkadot/api" ] \
+    || [ "$repo_root/e2e/package-lock.json" -nt "$repo_root/e2e/node_modules/.package-lock.json" ]; then
+    log "installing polkadot.js (npm ci in e2e/)"
+    (cd "$repo_root/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 log "ready"
