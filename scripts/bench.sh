@@ -6,6 +6,9 @@
 #       plus the runtime blob's size.
 #   bash scripts/bench.sh build
 #       Time of a full build from nothing (fresh target directory), then `block`.
+#   bash scripts/bench.sh pack [size MiB] [work dir]
+#       `dfs pack` / `dfs unpack` of a 2 GiB file vs a raw sequential write of the same bytes
+#       to the same disk, their peak memory (/usr/bin/time -v), and both erasure codecs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dfs-target}"
@@ -25,8 +28,17 @@ case "${1:-block}" in
         echo "full build from nothing (release, runtime Wasm included): $((finished - started)) s"
         "$fresh/release/examples/bench_block"
         ;;
+    pack)
+        size="${2:-2048}"
+        work="${3:-$CARGO_TARGET_DIR/bench-pack}"
+        if [ ! -x /usr/bin/time ]; then
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+        fi
+        cargo build --quiet --release --locked -p dfs-client --bin dfs --example bench_pack
+        "$CARGO_TARGET_DIR/release/examples/bench_pack" "$CARGO_TARGET_DIR/release/dfs" "$work" "$size"
+        ;;
     *)
-        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build" >&2
+        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir]" >&2
         exit 2
         ;;
 esac

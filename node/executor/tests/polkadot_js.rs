@@ -46,7 +46,8 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
         digest: Digest::default(),
     };
     let metadata = |version: u32| -> String {
-        let output = executor.call_fresh(&state, "Metadata_metadata_at_version", &version.encode()).unwrap();
+        let output =
+            executor.call_fresh(&state, "Metadata_metadata_at_version", &version.encode()).unwrap();
         hex(&Option::<OpaqueMetadata>::decode(&mut &output.output[..]).unwrap().unwrap().0)
     };
 
@@ -60,7 +61,8 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
         "dest": bob.to_string(),
         "amount": "1000000000000",
     });
-    let input_path = std::env::temp_dir().join(format!("dfs-offline-check-{}.json", std::process::id()));
+    let input_path =
+        std::env::temp_dir().join(format!("dfs-offline-check-{}.json", std::process::id()));
     std::fs::write(&input_path, input.to_string()).unwrap();
     let output = Command::new("node")
         .arg("offline-runtime-check.mjs")
@@ -82,21 +84,25 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
     assert_eq!(report["signer"], dev_sr25519("Alice").account_id().to_string());
 
     // The transfer polkadot.js signed: valid for the pool, applied in a block.
-    let extrinsic = hex::decode(report["extrinsic"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let extrinsic =
+        hex::decode(report["extrinsic"].as_str().unwrap().trim_start_matches("0x")).unwrap();
     let mut args = TransactionSource::External.encode();
     args.extend_from_slice(&extrinsic);
     args.extend_from_slice(&genesis.hash().0);
-    let validity = executor.call_fresh(&state, "TaggedTransactionQueue_validate_transaction", &args).unwrap();
+    let validity =
+        executor.call_fresh(&state, "TaggedTransactionQueue_validate_transaction", &args).unwrap();
     let validity = TransactionValidity::decode(&mut &validity.output[..]).unwrap();
     assert!(validity.is_ok(), "{validity:?}");
 
     let mut overlay = OverlayedChanges::default();
     let header = Header { parent_hash: genesis.hash(), number: 1, ..genesis.clone() };
     executor.call_at(&state, &mut overlay, "Core_initialize_block", &header.encode()).unwrap();
-    let applied = executor.call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", &extrinsic).unwrap();
+    let applied =
+        executor.call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", &extrinsic).unwrap();
     assert_eq!(ApplyExtrinsicResult::decode(&mut &applied[..]).unwrap(), Ok(Ok(())));
     state.apply(overlay.drain_committed());
-    let bob_account = state.entries().get(&dfs_pallet_system::Account::hashed_key_for(bob)).cloned().unwrap();
+    let bob_account =
+        state.entries().get(&dfs_pallet_system::Account::hashed_key_for(bob)).cloned().unwrap();
     let bob_account: dfs_pallet_system::AccountInfo<u32, dfs_pallet_system::types::AccountData> =
         Decode::decode(&mut &bob_account[..]).unwrap();
     assert_eq!(bob_account.data.free, dfs_runtime::genesis::DEV_ENDOWMENT + 1_000_000_000_000);
