@@ -166,23 +166,37 @@ pub struct Sr25519Pair(schnorrkel::Keypair);
 impl Sr25519Pair {
     /// The key pair of a secret URI such as `//Alice` or a mnemonic with a path.
     pub fn from_suri(suri: &str) -> Result<Self, SecretUriError> {
+        Self::from_suri_with_seed(suri).map(|(pair, _)| pair)
+    }
+
+    /// The key pair of a secret URI and its 32-byte seed, which exists unless the path has a
+    /// soft junction (soft derivation yields no seed).
+    pub fn from_suri_with_seed(suri: &str) -> Result<(Self, Option<[u8; 32]>), SecretUriError> {
         let uri: SecretUri = suri.parse()?;
         let seed = uri.seed()?;
         let mini = schnorrkel::MiniSecretKey::from_bytes(&seed[..32])
             .map_err(|_| SecretUriError::InvalidSeed)?;
+        let mut current_seed = Some(mini.to_bytes());
         let mut secret = mini.expand(schnorrkel::ExpansionMode::Ed25519);
         for junction in &uri.junctions {
             secret = match junction {
                 DeriveJunction::Soft(code) => {
+                    current_seed = None;
                     secret.derived_key_simple(schnorrkel::derive::ChainCode(*code), []).0
                 }
-                DeriveJunction::Hard(code) => secret
-                    .hard_derive_mini_secret_key(Some(schnorrkel::derive::ChainCode(*code)), b"")
-                    .0
-                    .expand(schnorrkel::ExpansionMode::Ed25519),
+                DeriveJunction::Hard(code) => {
+                    let mini = secret
+                        .hard_derive_mini_secret_key(
+                            Some(schnorrkel::derive::ChainCode(*code)),
+                            b"",
+                        )
+                        .0;
+                    current_seed = current_seed.map(|_| mini.to_bytes());
+                    mini.expand(schnorrkel::ExpansionMode::Ed25519)
+                }
             };
         }
-        Ok(Sr25519Pair(secret.to_keypair()))
+        Ok((Sr25519Pair(secret.to_keypair()), current_seed))
     }
 
     /// The key pair of a 32-byte mini secret seed.
@@ -336,6 +350,16 @@ mod tests {
             hex::encode(alice.public().0),
             "88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"
         );
+    }
+
+    #[test]
+    fn alice_seed_is_substrates() {
+        let (_, seed) = Sr25519Pair::from_suri_with_seed("//Alice").unwrap();
+        assert_eq!(
+            hex::encode(seed.unwrap()),
+            "e5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a"
+        );
+        assert_eq!(Sr25519Pair::from_suri_with_seed("//Alice/soft").unwrap().1, None);
     }
 
     #[test]
