@@ -23,6 +23,16 @@ if ! command -v cc >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq build-essential
 fi
 
+# RocksDB (kvdb-rocksdb → librocksdb-sys) compiles its C++ with the C toolchain above and
+# generates its Rust bindings with bindgen, which needs libclang.
+if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 \
+    && [ -z "${LIBCLANG_PATH:-}" ]; then
+    log "installing libclang for RocksDB's bindings (libclang-dev)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq libclang-dev >/dev/null
+fi
+
 # The Wasm runtime's toolchain. Rust's own wasm32 standard library cannot be downloaded
 # here, but Debian ships a complete Rust with its library sources, from which the build
 # compiles core and alloc for wasm32 (runtime/build.rs). A rustup wasm32 target, where one

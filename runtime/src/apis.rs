@@ -236,6 +236,18 @@ runtime_apis! {
         }
     }
 
+    /// Block authorship by slots.
+    AuraApi = ([0xdd, 0x71, 0x8d, 0x5c, 0xc5, 0x32, 0x62, 0xd4], 1) {
+        /// The slot length in milliseconds.
+        fn slot_duration() -> u64 {
+            Ok(dfs_pallet_aura::Pallet::<Runtime>::slot_duration())
+        }
+        /// The authorities' sr25519 public keys, in round-robin order.
+        fn authorities() -> Vec<AccountId32> {
+            Ok(dfs_pallet_aura::Pallet::<Runtime>::authorities())
+        }
+    }
+
     /// Fee estimates; signatures are never checked.
     TransactionPaymentApi = ([0x37, 0xc8, 0xbb, 0x13, 0x50, 0xa9, 0xa2, 0xa8], 4) {
         /// Weight, class and fee of an extrinsic of `len` bytes.

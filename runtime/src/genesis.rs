@@ -1,9 +1,9 @@
 //! Genesis configuration: the default, the built-in presets, and building the state.
 //!
 //! Presets are JSON patches over the default `RuntimeGenesisConfig`, as Substrate's
-//! `GenesisBuilder` API defines them: `development` (Alice is sudo; the six dev
-//! accounts and their `//stash` accounts are endowed) and `local_testnet` (the same
-//! accounts, for multi-node test networks).
+//! `GenesisBuilder` API defines them: `development` (Alice is sudo and the only block
+//! author; the six dev accounts and their `//stash` accounts are endowed) and
+//! `local_testnet` (the same accounts, Alice and Bob author, for multi-node test networks).
 
 use alloc::{format, string::String, vec::Vec};
 use dfs_core::AccountId32;
@@ -49,11 +49,16 @@ pub fn dev_accounts() -> Vec<AccountId32> {
     .collect()
 }
 
-fn testnet_patch(endowed: &[AccountId32], sudo: &AccountId32) -> Value {
+fn testnet_patch(
+    endowed: &[AccountId32],
+    sudo: &AccountId32,
+    authorities: &[AccountId32],
+) -> Value {
     let balances: Vec<Value> = endowed.iter().map(|who| json!([who, DEV_ENDOWMENT])).collect();
     json!({
         "balances": { "balances": balances },
         "sudo": { "key": sudo },
+        "aura": { "authorities": authorities },
     })
 }
 
@@ -61,7 +66,9 @@ fn testnet_patch(endowed: &[AccountId32], sudo: &AccountId32) -> Value {
 pub fn preset(name: &str) -> Option<Value> {
     let accounts = dev_accounts();
     match name {
-        DEVELOPMENT | LOCAL_TESTNET => Some(testnet_patch(&accounts, &accounts[0])),
+        // Alice authors a dev chain alone; a local testnet rotates Alice and Bob.
+        DEVELOPMENT => Some(testnet_patch(&accounts, &accounts[0], &accounts[..1])),
+        LOCAL_TESTNET => Some(testnet_patch(&accounts, &accounts[0], &accounts[..2])),
         _ => None,
     }
 }

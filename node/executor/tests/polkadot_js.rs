@@ -78,7 +78,10 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
     let names = |key: &str| -> Vec<String> {
         report[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(names("pallets"), ["System", "Timestamp", "Balances", "TransactionPayment", "Sudo"]);
+    assert_eq!(
+        names("pallets"),
+        ["System", "Timestamp", "Aura", "Balances", "TransactionPayment", "Sudo"]
+    );
     assert_eq!(names("signedExtensions").len(), 9);
     assert!(names("apis").contains(&"TransactionPaymentApi".to_string()));
     assert_eq!(report["signer"], dev_sr25519("Alice").account_id().to_string());

@@ -49,7 +49,14 @@ fn v14_lists_every_pallet_item() {
     let names: Vec<_> = metadata.pallets.iter().map(|p| (p.name.as_str(), p.index)).collect();
     assert_eq!(
         names,
-        [("System", 0), ("Timestamp", 1), ("Balances", 5), ("TransactionPayment", 6), ("Sudo", 9)]
+        [
+            ("System", 0),
+            ("Timestamp", 1),
+            ("Aura", 2),
+            ("Balances", 5),
+            ("TransactionPayment", 6),
+            ("Sudo", 9)
+        ]
     );
 
     let pallet = |name: &str| metadata.pallets.iter().find(|p| p.name == name).unwrap();
@@ -63,6 +70,7 @@ fn v14_lists_every_pallet_item() {
     assert_eq!(storage("Balances"), ["TotalIssuance", "InactiveIssuance", "Locks"]);
     assert_eq!(storage("TransactionPayment"), ["NextFeeMultiplier"]);
     assert_eq!(storage("Sudo"), ["Key"]);
+    assert_eq!(storage("Aura"), ["Authorities", "CurrentSlot"]);
 
     let constants = |name: &str| -> Vec<String> {
         pallet(name).constants.iter().map(|c| c.name.clone()).collect()
@@ -72,6 +80,7 @@ fn v14_lists_every_pallet_item() {
         ["BlockWeights", "BlockLength", "BlockHashCount", "DbWeight", "Version", "SS58Prefix"]
     );
     assert_eq!(constants("Timestamp"), ["MinimumPeriod"]);
+    assert_eq!(constants("Aura"), ["SlotDuration"]);
     assert_eq!(constants("Balances"), ["ExistentialDeposit", "MaxLocks"]);
     assert_eq!(constants("TransactionPayment"), ["OperationalFeeMultiplier"]);
 
@@ -196,6 +205,7 @@ fn v15_adds_runtime_apis_and_outer_enums() {
             "BlockBuilder",
             "TaggedTransactionQueue",
             "AccountNonceApi",
+            "AuraApi",
             "TransactionPaymentApi",
             "GenesisBuilder"
         ]
@@ -209,7 +219,7 @@ fn v15_adds_runtime_apis_and_outer_enums() {
         "sp_runtime::multiaddress::MultiAddress"
     );
     assert!(metadata.pallets.iter().all(|p| p.name != "Balances" || !p.docs.is_empty()));
-    assert_eq!(metadata.pallets.len(), 5);
+    assert_eq!(metadata.pallets.len(), 6);
 }
 
 #[test]
@@ -221,6 +231,15 @@ fn runtime_version_lists_the_apis_under_substrate_ids() {
     for (api, (id, _)) in apis::api_metadata().iter().zip(version.apis.iter()) {
         assert_eq!(dfs_core::hashing::blake2_64(api.name.as_bytes()), *id, "{}", api.name);
     }
-    assert_eq!(version.apis.len(), 7);
-    assert_eq!(version.apis.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [5, 2, 6, 3, 1, 4, 1]);
+    assert_eq!(version.apis.len(), 8);
+    assert_eq!(version.apis.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [5, 2, 6, 3, 1, 1, 4, 1]);
+}
+
+#[test]
+fn aura_api_reports_the_dev_authority_and_slot_duration() {
+    let mut chain = Chain::development();
+    let authorities: Vec<dfs_core::AccountId32> = call(&mut chain.ext, "AuraApi_authorities", ());
+    assert_eq!(authorities, [dfs_core::pair::dev_account("Alice")]);
+    let slot: u64 = call(&mut chain.ext, "AuraApi_slot_duration", ());
+    assert_eq!(slot, dfs_runtime::SLOT_DURATION_MS);
 }

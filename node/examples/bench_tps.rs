@@ -1,0 +1,178 @@
+//! End-to-end throughput of a dev node: pre-signed transfers from many accounts submitted
+//! over JSON-RPC, included transfers per second over the run (RPC, pool, authoring and
+//! import together), as a ratio to this machine's raw sr25519 verification rate measured
+//! in the same run. Also the node's resident memory idle and under load.
+//!
+//! `bash scripts/bench.sh tps [accounts] [transfers per account]`
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "../tests/it/common.rs"]
+mod common;
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use dfs_core::{pair::Sr25519Pair, sr25519, H256};
+use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
+use serde_json::{json, Value};
+
+use common::{http_post, Node};
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(400);
+    let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(20);
+    let total = accounts * per_account as usize;
+
+    // Baseline: sr25519 verifications one by one on this machine.
+    let alice = dfs_core::pair::dev_sr25519("Alice");
+    let messages: Vec<Vec<u8>> = (0..2000u32).map(|i| i.to_le_bytes().repeat(30)).collect();
+    let signatures: Vec<_> = messages.iter().map(|m| alice.sign(m)).collect();
+    let started = Instant::now();
+    for (message, signature) in messages.iter().zip(&signatures) {
+        assert!(sr25519::verify(signature, message, &alice.public()));
+    }
+    let verify_rate = messages.len() as f64 / started.elapsed().as_secs_f64();
+
+    // A dev chain spec with every sender endowed.
+    let senders: Vec<Sr25519Pair> =
+        (0..accounts).map(|i| Sr25519Pair::from_suri(&format!("//Bench//{i}")).unwrap()).collect();
+    let dir = common::base_path();
+    let spec_output = std::process::Command::new(common::binary())
+        .args(["build-spec", "--chain", "dev"])
+        .output()
+        .unwrap();
+    let mut spec: Value = serde_json::from_slice(&spec_output.stdout).unwrap();
+    let balances = &mut spec["genesis"]["runtimeGenesis"]["patch"]["balances"]["balances"];
+    for sender in &senders {
+        balances.as_array_mut().unwrap().push(json!([sender.account_id().to_string(), 1u64 << 50]));
+    }
+    let spec_path = dir.path().join("bench-spec.json");
+    std::fs::write(&spec_path, spec.to_string()).unwrap();
+
+    let node = Node::start(&[
+        "--chain",
+        spec_path.to_str().unwrap(),
+        "--alice",
+        "--force-authoring",
+        "--tmp",
+        "--rpc-max-connections",
+        "1000",
+    ]);
+    node.wait_for_block(1, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_rss = rss_kib(node.pid());
+
+    let genesis = node.call("chain_getBlockHash", json!([0]));
+    let mut genesis_hash = [0u8; 32];
+    hex::decode_to_slice(genesis.as_str().unwrap().trim_start_matches("0x"), &mut genesis_hash)
+        .unwrap();
+    let context = SigningContext::for_genesis(H256(genesis_hash));
+    let bob = dfs_core::pair::dev_account("Bob");
+    // Nonce-major order: every account's nonce 0 first, so the pool's future queue stays small.
+    let mut transactions = Vec::with_capacity(total);
+    for nonce in 0..per_account {
+        for sender in &senders {
+            let xt = sign(sender, &context, &transfer_keep_alive(&bob, 1_000_000_000), nonce, 0);
+            transactions.push(format!("0x{}", hex::encode(xt)));
+        }
+    }
+    let start_block = node.best_number();
+    println!("submitting {total} pre-signed transfers from {accounts} accounts …");
+
+    let peak_rss = Arc::new(AtomicU64::new(idle_rss));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling, pid) = (peak_rss.clone(), sampling.clone(), node.pid());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+
+    let started = Instant::now();
+    let rpc = node.rpc;
+    let mut rejected = 0;
+    for batch in transactions.chunks(200) {
+        let requests: Vec<Value> = batch
+            .iter()
+            .enumerate()
+            .map(|(id, xt)| json!({"jsonrpc": "2.0", "id": id, "method": "author_submitExtrinsic", "params": [xt]}))
+            .collect();
+        loop {
+            let (_, body) = http_post(rpc, Value::Array(requests.clone()).to_string().as_bytes());
+            let responses: Vec<Value> = serde_json::from_str(&body).unwrap_or_default();
+            let full = responses.iter().any(|r| r["error"]["code"] == 1016);
+            rejected += responses
+                .iter()
+                .filter(|r| r.get("error").is_some() && r["error"]["code"] != 1016)
+                .count();
+            if !full {
+                break;
+            }
+            // The pool is full: let blocks drain it, then resubmit (known ones are refused
+            // as already imported, which is fine).
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let submitted_in = started.elapsed();
+
+    // Count included transfers block by block until all are in.
+    let mut included = 0usize;
+    let mut next = start_block + 1;
+    let mut last_inclusion = started;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while included < total - rejected && Instant::now() < deadline {
+        if node.best_number() < next {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        }
+        let hash = node.call("chain_getBlockHash", json!([next]));
+        let block = node.call("chain_getBlock", json!([hash]));
+        let count = block["block"]["extrinsics"].as_array().unwrap().len() - 1;
+        if count > 0 {
+            included += count;
+            last_inclusion = Instant::now();
+        }
+        next += 1;
+    }
+    sampling.store(false, Ordering::Relaxed);
+    sampler.join().unwrap();
+    let elapsed = last_inclusion - started;
+    let tps = included as f64 / elapsed.as_secs_f64();
+    let blocks = next - start_block - 1;
+    println!(
+        "submitted in:                       {:.2} s ({rejected} refused)",
+        submitted_in.as_secs_f64()
+    );
+    println!(
+        "included:                           {included} transfers in {blocks} blocks, {:.2} s",
+        elapsed.as_secs_f64()
+    );
+    println!("end-to-end throughput:              {tps:.0} transfers/s");
+    println!("sr25519 verification rate:          {verify_rate:.0} signatures/s");
+    println!("ratio (goal >= 0.3):                {:.3}", tps / verify_rate);
+    println!("node resident memory idle:          {} MiB", idle_rss / 1024);
+    println!(
+        "node resident memory under load:    {} MiB (peak)",
+        peak_rss.load(Ordering::Relaxed) / 1024
+    );
+}

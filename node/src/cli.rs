@@ -1,0 +1,244 @@
+//! The command line, in Substrate's habits (flag names, defaults and subcommands), so
+//! operators and tools such as zombienet drive `dfs-node` as they drive a Substrate node.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{db::Pruning, key::Scheme};
+
+/// The node's command line.
+#[derive(Parser)]
+#[command(name = "dfs-node", version, about = "The DFS node")]
+pub struct Cli {
+    /// A subcommand; without one the node runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The chain: `dev`, `local` or a chain spec file.
+    #[arg(long, global = true)]
+    pub chain: Option<String>,
+    /// The folder of the node's data (`<base>/chains/<id>/{db,keystore,network}`).
+    #[arg(short = 'd', long, global = true)]
+    pub base_path: Option<PathBuf>,
+    /// Log filters, e.g. `-l debug` or `-l chain=debug,txpool=trace`.
+    #[arg(short = 'l', long = "log", global = true, value_name = "TARGET=LEVEL")]
+    pub log: Vec<String>,
+    /// Running the node.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Which RPC methods are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RpcMethods {
+    /// Unsafe ones too when listening on a local interface only, safe ones otherwise.
+    Auto,
+    /// Only the safe methods.
+    Safe,
+    /// Every method.
+    Unsafe,
+}
+
+/// The dev accounts a `--alice`-style flag names.
+pub const DEV_AUTHORITIES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
+
+/// Options of the run command.
+#[derive(Args)]
+pub struct RunArgs {
+    /// A development chain: `--chain dev --alice --tmp --force-authoring --rpc-cors all`.
+    #[arg(long)]
+    pub dev: bool,
+    /// Keep the node's data in a temporary folder removed on exit.
+    #[arg(long)]
+    pub tmp: bool,
+    /// The node's name (in `system_name` and metrics).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Author blocks (with an authority key from the keystore).
+    #[arg(long)]
+    pub validator: bool,
+    /// Author blocks even without peers.
+    #[arg(long)]
+    pub force_authoring: bool,
+    /// `--name Alice --validator` with //Alice's keys in the keystore.
+    #[arg(long)]
+    pub alice: bool,
+    /// `--name Bob --validator` with //Bob's keys in the keystore.
+    #[arg(long)]
+    pub bob: bool,
+    /// `--name Charlie --validator` with //Charlie's keys in the keystore.
+    #[arg(long)]
+    pub charlie: bool,
+    /// `--name Dave --validator` with //Dave's keys in the keystore.
+    #[arg(long)]
+    pub dave: bool,
+    /// `--name Eve --validator` with //Eve's keys in the keystore.
+    #[arg(long)]
+    pub eve: bool,
+    /// `--name Ferdie --validator` with //Ferdie's keys in the keystore.
+    #[arg(long)]
+    pub ferdie: bool,
+    /// The slot length in milliseconds, shorter than the runtime's for fast test chains.
+    #[arg(long, value_name = "MS")]
+    pub dev_block_time: Option<u64>,
+    /// The JSON-RPC port (WebSocket and HTTP).
+    #[arg(long, default_value_t = 9944)]
+    pub rpc_port: u16,
+    /// Listen for RPC on every interface, not just 127.0.0.1.
+    #[arg(long)]
+    pub rpc_external: bool,
+    /// Listen for RPC on every interface and serve unsafe methods there.
+    #[arg(long)]
+    pub unsafe_rpc_external: bool,
+    /// Which RPC methods to serve.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub rpc_methods: RpcMethods,
+    /// Browser origins allowed to call the RPC: `all` or a comma-separated list.
+    #[arg(long)]
+    pub rpc_cors: Option<String>,
+    /// Most concurrent RPC connections.
+    #[arg(long, default_value_t = 100)]
+    pub rpc_max_connections: u32,
+    /// Largest RPC request, in MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_request_size: u32,
+    /// Largest RPC response, in MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_response_size: u32,
+    /// Most subscriptions per RPC connection.
+    #[arg(long, default_value_t = 1024)]
+    pub rpc_max_subscriptions_per_connection: u32,
+    /// The Prometheus port.
+    #[arg(long, default_value_t = 9615)]
+    pub prometheus_port: u16,
+    /// Serve metrics on every interface.
+    #[arg(long)]
+    pub prometheus_external: bool,
+    /// Do not serve metrics.
+    #[arg(long)]
+    pub no_prometheus: bool,
+    /// Keep the states of the last N blocks, or `archive` for all.
+    #[arg(long, alias = "pruning", default_value = "256")]
+    pub state_pruning: Pruning,
+    /// The network key (32 bytes of hex); its peer id names the node.
+    #[arg(long)]
+    pub node_key: Option<String>,
+    /// Accepted for compatibility: this node does no mDNS discovery.
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// Accepted for compatibility: this node sends no telemetry.
+    #[arg(long)]
+    pub no_telemetry: bool,
+}
+
+impl RunArgs {
+    /// The dev authority a `--alice`-style flag (or `--dev`) selects.
+    pub fn dev_authority(&self) -> Option<&'static str> {
+        let flags = [self.alice, self.bob, self.charlie, self.dave, self.eve, self.ferdie];
+        match flags.iter().position(|set| *set) {
+            Some(index) => Some(DEV_AUTHORITIES[index]),
+            None if self.dev => Some("Alice"),
+            None => None,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print the chain specification as JSON on stdout.
+    BuildSpec {
+        /// The raw form: genesis storage instead of a genesis configuration.
+        #[arg(long)]
+        raw: bool,
+        /// Accepted for compatibility: DFS chain specs carry no default boot nodes.
+        #[arg(long)]
+        disable_default_bootnode: bool,
+    },
+    /// Key management.
+    Key {
+        /// What to do.
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Remove the chain's database.
+    PurgeChain {
+        /// Do not ask for confirmation.
+        #[arg(short = 'y')]
+        yes: bool,
+    },
+    /// Write blocks to a file (or stdout).
+    ExportBlocks {
+        /// The first block.
+        #[arg(long, default_value_t = 1)]
+        from: u32,
+        /// The last block (the best one if not given).
+        #[arg(long)]
+        to: Option<u32>,
+        /// SCALE instead of JSON.
+        #[arg(long)]
+        binary: bool,
+        /// The output file; stdout if not given.
+        output: Option<PathBuf>,
+    },
+    /// Import blocks from a file (or stdin), checking and executing each.
+    ImportBlocks {
+        /// SCALE instead of JSON.
+        #[arg(long)]
+        binary: bool,
+        /// The input file; stdin if not given.
+        input: Option<PathBuf>,
+        /// The state pruning of the database.
+        #[arg(long, alias = "pruning", default_value = "256")]
+        state_pruning: Pruning,
+    },
+}
+
+/// Key subcommands.
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Generate a new key with a 12-word secret phrase.
+    Generate {
+        /// The scheme.
+        #[arg(long, value_enum, default_value = "sr25519")]
+        scheme: Scheme,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        output_type: String,
+    },
+    /// Show the public parts of a secret URI (`//Alice`, a phrase with a path, a 0x seed).
+    Inspect {
+        /// The secret URI.
+        uri: String,
+        /// The scheme.
+        #[arg(long, value_enum, default_value = "sr25519")]
+        scheme: Scheme,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        output_type: String,
+    },
+    /// Put a key into the node's keystore.
+    Insert {
+        /// The secret URI.
+        #[arg(long)]
+        suri: String,
+        /// The four-character key type, e.g. `aura` or `gran`.
+        #[arg(long)]
+        key_type: String,
+        /// The scheme.
+        #[arg(long, value_enum, default_value = "sr25519")]
+        scheme: Scheme,
+    },
+    /// Generate a network (libp2p ed25519) key: secret on stdout, peer id on stderr.
+    GenerateNodeKey {
+        /// Write the secret to this file instead of stdout.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Print the peer id of a network key file.
+    InspectNodeKey {
+        /// The key file (hex secret).
+        #[arg(long)]
+        file: PathBuf,
+    },
+}

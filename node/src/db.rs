@@ -1,0 +1,431 @@
+//! The node's database: blocks, the state trie and the chain's pointers in RocksDB.
+//!
+//! Every block import is one atomic write batch ([`Db::commit_block`]): its header, body,
+//! canonical-number entry, new trie nodes and pointers land together or not at all, so a
+//! crash at any instant leaves a database that opens at the last imported block.
+//!
+//! Trie nodes are keyed by hash and carry a reference count (several positions, or several
+//! states, may hold the same node). Nodes a block no longer references are not deleted at
+//! once: their decrements wait in a journal until the block is `pruning window` blocks
+//! deep, so the states of the last `window` blocks stay readable. In archive mode nothing
+//! is ever deleted.
+
+use std::{collections::HashMap, path::Path};
+
+use codec::{Decode, Encode};
+use dfs_core::H256;
+use dfs_runtime_primitives::generic::{BlockNumber, Header, OpaqueExtrinsic};
+use dfs_trie::Blake2Hasher;
+use hash_db::{HashDBRef, Prefix};
+use kvdb::DBTransaction;
+use kvdb_rocksdb::{Database, DatabaseConfig};
+
+/// The database's columns, in order. Changing this list needs a migration.
+pub mod columns {
+    /// Chain pointers and settings: [`super::meta_keys`].
+    pub const META: u32 = 0;
+    /// Block hash → SCALE header.
+    pub const HEADER: u32 = 1;
+    /// Block hash → SCALE `Vec<OpaqueExtrinsic>`.
+    pub const BODY: u32 = 2;
+    /// Block hash → SCALE justifications (finality proofs).
+    pub const JUSTIFICATION: u32 = 3;
+    /// Block number (u32 big-endian) → hash of the canonical block at that height.
+    pub const CANONICAL: u32 = 4;
+    /// Trie node hash → reference count (u32 LE) ++ node.
+    pub const STATE: u32 = 5;
+    /// Block number (u32 big-endian) → SCALE `Vec<(H256, u32)>`: the node references that
+    /// block dropped, released once it leaves the pruning window.
+    pub const STATE_JOURNAL: u32 = 6;
+    /// How many columns there are.
+    pub const COUNT: u32 = 7;
+}
+
+/// Keys of the [`columns::META`] column.
+pub mod meta_keys {
+    /// Hash of the best block.
+    pub const BEST: &[u8] = b"best";
+    /// Hash of the last finalized block.
+    pub const FINALIZED: &[u8] = b"finalized";
+    /// Hash of the genesis block.
+    pub const GENESIS: &[u8] = b"genesis";
+    /// The state pruning mode the database was created with (SCALE `Option<u32>`).
+    pub const PRUNING: &[u8] = b"state_pruning";
+}
+
+/// How long states stay readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub enum Pruning {
+    /// Keep every state.
+    Archive,
+    /// Keep the states of the last this-many blocks.
+    Window(u32),
+}
+
+impl std::str::FromStr for Pruning {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "archive" | "archive-canonical" => Ok(Pruning::Archive),
+            number => number.parse::<u32>().map(Pruning::Window).map_err(|_| {
+                format!("invalid state pruning `{text}`: `archive` or a number of blocks")
+            }),
+        }
+    }
+}
+
+/// A database failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// RocksDB failed (disk full, permissions, corruption).
+    #[error("database I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// A stored value does not decode: the database is corrupt.
+    #[error("corrupt database entry in column {column}: {reason}")]
+    Corrupt {
+        /// The column.
+        column: u32,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The database was created with another pruning mode.
+    #[error(
+        "the database was created with state pruning {stored:?}; it cannot be opened with \
+         {requested:?} (purge the chain to change it)"
+    )]
+    PruningMismatch {
+        /// The mode in the database.
+        stored: Pruning,
+        /// The mode asked for.
+        requested: Pruning,
+    },
+}
+
+/// A `Result` with [`DbError`].
+pub type DbResult<T> = Result<T, DbError>;
+
+/// One block ready to be written.
+pub struct BlockWrite<'a> {
+    /// Its hash.
+    pub hash: H256,
+    /// Its header.
+    pub header: &'a Header,
+    /// Its extrinsics.
+    pub body: &'a [OpaqueExtrinsic],
+    /// Its justifications, if any.
+    pub justifications: Option<&'a [u8]>,
+    /// Trie nodes the block's state adds (positive counts) or drops (negative).
+    pub state_delta: Vec<(H256, Vec<u8>, i32)>,
+    /// Whether it becomes the best block (its height's canonical block).
+    pub is_best: bool,
+    /// Canonical entries of ancestors that change with it (a reorganisation).
+    pub reorg_route: Vec<(BlockNumber, H256)>,
+    /// Whether it is final on import.
+    pub finalize: bool,
+}
+
+/// The node's RocksDB database.
+pub struct Db {
+    inner: Database,
+    pruning: Pruning,
+}
+
+fn corrupt(column: u32, reason: impl ToString) -> DbError {
+    DbError::Corrupt { column, reason: reason.to_string() }
+}
+
+fn number_key(number: BlockNumber) -> [u8; 4] {
+    number.to_be_bytes()
+}
+
+impl Db {
+    /// Opens (creating if needed) the database in `path`.
+    pub fn open(path: &Path, pruning: Pruning) -> DbResult<Self> {
+        std::fs::create_dir_all(path)?;
+        let mut config = DatabaseConfig::with_columns(columns::COUNT);
+        // State nodes are most of the reads: give them most of the cache.
+        config.memory_budget.insert(columns::STATE, 256);
+        let inner = Database::open(&config, path)?;
+        let db = Db { inner, pruning };
+        match db.inner.get(columns::META, meta_keys::PRUNING)? {
+            Some(stored) => {
+                let stored = Pruning::decode(&mut &stored[..])
+                    .map_err(|e| corrupt(columns::META, format!("pruning mode: {e}")))?;
+                if stored != pruning {
+                    return Err(DbError::PruningMismatch { stored, requested: pruning });
+                }
+            }
+            None => {
+                let mut tx = DBTransaction::new();
+                tx.put(columns::META, meta_keys::PRUNING, &pruning.encode());
+                db.inner.write(tx)?;
+            }
+        }
+        Ok(db)
+    }
+
+    fn get_hash(&self, key: &[u8]) -> DbResult<Option<H256>> {
+        self.inner
+            .get(columns::META, key)?
+            .map(|bytes| H256::decode(&mut &bytes[..]).map_err(|e| corrupt(columns::META, e)))
+            .transpose()
+    }
+
+    /// The genesis hash, if the database holds a chain.
+    pub fn genesis(&self) -> DbResult<Option<H256>> {
+        self.get_hash(meta_keys::GENESIS)
+    }
+
+    /// The best block's hash.
+    pub fn best(&self) -> DbResult<Option<H256>> {
+        self.get_hash(meta_keys::BEST)
+    }
+
+    /// The last finalized block's hash.
+    pub fn finalized(&self) -> DbResult<Option<H256>> {
+        self.get_hash(meta_keys::FINALIZED)
+    }
+
+    /// The header of block `hash`.
+    pub fn header(&self, hash: &H256) -> DbResult<Option<Header>> {
+        self.inner
+            .get(columns::HEADER, hash.as_bytes())?
+            .map(|bytes| Header::decode(&mut &bytes[..]).map_err(|e| corrupt(columns::HEADER, e)))
+            .transpose()
+    }
+
+    /// The extrinsics of block `hash`.
+    pub fn body(&self, hash: &H256) -> DbResult<Option<Vec<OpaqueExtrinsic>>> {
+        self.inner
+            .get(columns::BODY, hash.as_bytes())?
+            .map(|bytes| {
+                Vec::<OpaqueExtrinsic>::decode(&mut &bytes[..])
+                    .map_err(|e| corrupt(columns::BODY, e))
+            })
+            .transpose()
+    }
+
+    /// The justifications of block `hash`.
+    pub fn justifications(&self, hash: &H256) -> DbResult<Option<Vec<u8>>> {
+        Ok(self.inner.get(columns::JUSTIFICATION, hash.as_bytes())?)
+    }
+
+    /// The hash of the canonical block at height `number`.
+    pub fn canonical_hash(&self, number: BlockNumber) -> DbResult<Option<H256>> {
+        self.inner
+            .get(columns::CANONICAL, &number_key(number))?
+            .map(|bytes| H256::decode(&mut &bytes[..]).map_err(|e| corrupt(columns::CANONICAL, e)))
+            .transpose()
+    }
+
+    /// A trie node by hash.
+    pub fn state_node(&self, hash: &H256) -> DbResult<Option<Vec<u8>>> {
+        match self.inner.get(columns::STATE, hash.as_bytes())? {
+            Some(mut stored) if stored.len() >= 4 => Ok(Some(stored.split_off(4))),
+            Some(_) => Err(corrupt(columns::STATE, "node entry shorter than its count")),
+            None => Ok(None),
+        }
+    }
+
+    fn state_count(&self, hash: &H256) -> DbResult<Option<(u32, Vec<u8>)>> {
+        match self.inner.get(columns::STATE, hash.as_bytes())? {
+            Some(mut stored) if stored.len() >= 4 => {
+                let node = stored.split_off(4);
+                let count = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
+                Ok(Some((count, node)))
+            }
+            Some(_) => Err(corrupt(columns::STATE, "node entry shorter than its count")),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `block` atomically: header, body, state nodes, pointers and, past the pruning
+    /// window, the release of old states' nodes.
+    pub fn commit_block(&self, block: BlockWrite<'_>) -> DbResult<()> {
+        let mut tx = DBTransaction::with_capacity(block.state_delta.len() + 8);
+        let number = block.header.number;
+        tx.put(columns::HEADER, block.hash.as_bytes(), &block.header.encode());
+        tx.put(columns::BODY, block.hash.as_bytes(), &block.body.encode());
+        if let Some(justifications) = block.justifications {
+            tx.put(columns::JUSTIFICATION, block.hash.as_bytes(), justifications);
+        }
+        if number == 0 {
+            tx.put(columns::META, meta_keys::GENESIS, block.hash.as_bytes());
+        }
+        if block.is_best {
+            tx.put(columns::META, meta_keys::BEST, block.hash.as_bytes());
+            tx.put(columns::CANONICAL, &number_key(number), block.hash.as_bytes());
+            for (ancestor_number, ancestor) in &block.reorg_route {
+                tx.put(columns::CANONICAL, &number_key(*ancestor_number), ancestor.as_bytes());
+            }
+        }
+        if block.finalize {
+            tx.put(columns::META, meta_keys::FINALIZED, block.hash.as_bytes());
+        }
+
+        // Net reference changes per node: additions now, drops after the window.
+        let mut net: HashMap<H256, (i64, Option<Vec<u8>>)> = HashMap::new();
+        let mut dropped = Vec::new();
+        for (hash, node, count) in block.state_delta {
+            if count > 0 {
+                let entry = net.entry(hash).or_insert((0, None));
+                entry.0 += i64::from(count);
+                entry.1 = Some(node);
+            } else if count < 0 {
+                dropped.push((hash, count.unsigned_abs()));
+            }
+        }
+        match self.pruning {
+            Pruning::Archive => {}
+            Pruning::Window(window) => {
+                if !dropped.is_empty() {
+                    tx.put(columns::STATE_JOURNAL, &number_key(number), &dropped.encode());
+                }
+                if let Some(expired) = number.checked_sub(window.max(1)) {
+                    let key = number_key(expired);
+                    if let Some(bytes) = self.inner.get(columns::STATE_JOURNAL, &key)? {
+                        let releases = Vec::<(H256, u32)>::decode(&mut &bytes[..])
+                            .map_err(|e| corrupt(columns::STATE_JOURNAL, e))?;
+                        for (hash, count) in releases {
+                            net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
+                        }
+                        tx.delete(columns::STATE_JOURNAL, &key);
+                    }
+                }
+            }
+        }
+        for (hash, (change, node)) in net {
+            if change == 0 {
+                continue;
+            }
+            let (current, stored_node) = match self.state_count(&hash)? {
+                Some((count, stored)) => (i64::from(count), Some(stored)),
+                None => (0, None),
+            };
+            let updated = current + change;
+            if updated <= 0 {
+                tx.delete(columns::STATE, hash.as_bytes());
+                continue;
+            }
+            let Some(node) = node.or(stored_node) else {
+                // A release for a node that is gone: nothing to keep.
+                continue;
+            };
+            let mut value = Vec::with_capacity(node.len() + 4);
+            value.extend_from_slice(&(updated.min(i64::from(u32::MAX)) as u32).to_le_bytes());
+            value.extend_from_slice(&node);
+            tx.put_vec(columns::STATE, hash.as_bytes(), value);
+        }
+        self.inner.write(tx)?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Marks `hash` final.
+    pub fn set_finalized(&self, hash: &H256) -> DbResult<()> {
+        let mut tx = DBTransaction::new();
+        tx.put(columns::META, meta_keys::FINALIZED, hash.as_bytes());
+        self.inner.write(tx)?;
+        Ok(())
+    }
+}
+
+/// The state trie's nodes as trie-db reads them.
+impl HashDBRef<Blake2Hasher, Vec<u8>> for Db {
+    fn get(&self, key: &H256, _prefix: Prefix) -> Option<Vec<u8>> {
+        match self.state_node(key) {
+            Ok(node) => node,
+            Err(error) => {
+                // trie-db reports a missing node as an error naming the hash; say why here.
+                tracing::error!(target: "db", %error, node = ?key, "reading a trie node failed");
+                None
+            }
+        }
+    }
+
+    fn contains(&self, key: &H256, prefix: Prefix) -> bool {
+        HashDBRef::get(self, key, prefix).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(number: BlockNumber, parent: H256) -> Header {
+        Header {
+            parent_hash: parent,
+            number,
+            state_root: H256::default(),
+            extrinsics_root: H256::default(),
+            digest: Default::default(),
+        }
+    }
+
+    fn write(db: &Db, number: BlockNumber, delta: Vec<(H256, Vec<u8>, i32)>) -> H256 {
+        let header = header(number, H256([number as u8; 32]));
+        let hash = header.hash();
+        db.commit_block(BlockWrite {
+            hash,
+            header: &header,
+            body: &[OpaqueExtrinsic(vec![1, 2, 3])],
+            justifications: None,
+            state_delta: delta,
+            is_best: true,
+            reorg_route: vec![],
+            finalize: true,
+        })
+        .unwrap();
+        hash
+    }
+
+    #[test]
+    fn blocks_and_pointers_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let hash = {
+            let db = Db::open(dir.path(), Pruning::Archive).unwrap();
+            write(&db, 0, vec![])
+        };
+        let db = Db::open(dir.path(), Pruning::Archive).unwrap();
+        assert_eq!(db.genesis().unwrap(), Some(hash));
+        assert_eq!(db.best().unwrap(), Some(hash));
+        assert_eq!(db.finalized().unwrap(), Some(hash));
+        assert_eq!(db.canonical_hash(0).unwrap(), Some(hash));
+        assert_eq!(db.header(&hash).unwrap().unwrap().number, 0);
+        assert_eq!(db.body(&hash).unwrap().unwrap(), vec![OpaqueExtrinsic(vec![1, 2, 3])]);
+        drop(db);
+        let error = Db::open(dir.path(), Pruning::Window(10)).err().unwrap();
+        assert!(error.to_string().contains("purge the chain"), "{error}");
+    }
+
+    #[test]
+    fn dropped_nodes_are_released_only_past_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Window(2)).unwrap();
+        let (a, b) = (H256([0xaa; 32]), H256([0xbb; 32]));
+        write(&db, 0, vec![(a, b"node a".to_vec(), 2), (b, b"node b".to_vec(), 1)]);
+        write(&db, 1, vec![(a, vec![], -1), (b, vec![], -1)]);
+        // Block 1's drops wait until block 3.
+        assert!(db.state_node(&b).unwrap().is_some());
+        write(&db, 2, vec![]);
+        assert!(db.state_node(&b).unwrap().is_some());
+        write(&db, 3, vec![]);
+        assert_eq!(db.state_node(&b).unwrap(), None);
+        // `a` had two references and lost one.
+        assert_eq!(db.state_node(&a).unwrap(), Some(b"node a".to_vec()));
+    }
+
+    #[test]
+    fn archive_keeps_every_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Archive).unwrap();
+        let a = H256([0xaa; 32]);
+        write(&db, 0, vec![(a, b"node a".to_vec(), 1)]);
+        for number in 1..5 {
+            write(&db, number, if number == 1 { vec![(a, vec![], -1)] } else { vec![] });
+        }
+        assert_eq!(db.state_node(&a).unwrap(), Some(b"node a".to_vec()));
+    }
+}

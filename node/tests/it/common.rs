@@ -1,0 +1,228 @@
+//! Starting `dfs-node` processes and talking JSON-RPC to them over plain HTTP (shared by
+//! the integration tests and the `bench_tps` example).
+
+#![allow(dead_code)]
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+
+/// The node binary: cargo's for tests, else the `dfs-node` beside the running program's
+/// folder (`target/<profile>/examples/x` → `target/<profile>/dfs-node`).
+pub fn binary() -> String {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_dfs-node") {
+        return path.to_string();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let profile = exe.parent().and_then(Path::parent).unwrap();
+    profile.join("dfs-node").to_str().unwrap().to_string()
+}
+
+/// A running node; killed when dropped.
+pub struct Node {
+    child: Child,
+    /// Its RPC address.
+    pub rpc: SocketAddr,
+    /// Its Prometheus address, if serving.
+    pub prometheus: Option<SocketAddr>,
+    log: Arc<Mutex<String>>,
+}
+
+fn address_after(log: &str, marker: &str) -> Option<SocketAddr> {
+    let start = log.find(marker)? + marker.len();
+    let rest = &log[start..];
+    let end = rest.find(|c: char| c == ',' || c.is_whitespace()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+impl Node {
+    /// Starts `dfs-node` with `args` plus free RPC and metrics ports, and waits until its
+    /// RPC server listens.
+    pub fn start(args: &[&str]) -> Node {
+        let mut child = Command::new(binary())
+            .args(args)
+            .args(["--rpc-port", "0", "--prometheus-port", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let text = log.lock().unwrap().clone();
+            if let Some(rpc) = address_after(&text, "Running JSON-RPC server: addr=") {
+                let prometheus = address_after(&text, "Prometheus exporter started at ");
+                return Node { child, rpc, prometheus, log };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("dfs-node exited with {status} before serving RPC:\n{text}");
+            }
+            assert!(Instant::now() < deadline, "dfs-node did not start RPC in time:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything it logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Whether it still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Kills it with SIGKILL.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops it with SIGTERM and waits for it to exit.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("dfs-node did not stop on SIGTERM:\n{}", self.log());
+    }
+
+    /// Sends a raw HTTP POST body; returns the status code and the response body.
+    pub fn post(&self, body: &[u8]) -> (u16, String) {
+        http_post(self.rpc, body)
+    }
+
+    /// Calls `method`; returns the whole JSON-RPC response.
+    pub fn call_raw(&self, method: &str, params: Value) -> Value {
+        let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+        let (_, body) = self.post(request.to_string().as_bytes());
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{method}: {e}: {body}"))
+    }
+
+    /// Calls `method` and returns its result, failing the test on an error.
+    pub fn call(&self, method: &str, params: Value) -> Value {
+        let response = self.call_raw(method, params);
+        match response.get("result") {
+            Some(result) => result.clone(),
+            None => panic!("{method} failed: {response}"),
+        }
+    }
+
+    /// The best block number.
+    pub fn best_number(&self) -> u32 {
+        let header = self.call("chain_getHeader", json!([]));
+        u32::from_str_radix(header["number"].as_str().unwrap().trim_start_matches("0x"), 16)
+            .unwrap()
+    }
+
+    /// Waits until the best block is at least `number`.
+    pub fn wait_for_block(&self, number: u32, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.best_number() < number {
+            assert!(Instant::now() < deadline, "no block #{number} in time:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// One HTTP/1.1 POST of a JSON body to `address`.
+pub fn http_post(address: SocketAddr, body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    // The server may answer (and close) before reading an oversized body.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    parse_http(&response)
+}
+
+/// One HTTP/1.1 GET.
+pub fn http_get(address: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    parse_http(&response)
+}
+
+fn parse_http(response: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(response).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    if !chunked {
+        return (status, body.to_string());
+    }
+    let mut decoded = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || after.len() < size {
+            break;
+        }
+        decoded.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    (status, decoded)
+}
+
+/// A fresh base path.
+pub fn base_path() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("dfs-node-test-").tempdir().unwrap()
+}
+
+/// The path as a `&str`.
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A signed `balances.transfer_keep_alive` from dev account `from` to `to`, as hex.
+pub fn transfer(node: &Node, from: &str, to: &str, amount: u128, nonce: u32) -> String {
+    let genesis = node.call("chain_getBlockHash", json!([0]));
+    let mut genesis_hash = [0u8; 32];
+    hex::decode_to_slice(genesis.as_str().unwrap().trim_start_matches("0x"), &mut genesis_hash)
+        .unwrap();
+    let context = dfs_runtime::signing::SigningContext::for_genesis(dfs_core::H256(genesis_hash));
+    let call = dfs_runtime::signing::transfer_keep_alive(&dfs_core::pair::dev_account(to), amount);
+    let xt =
+        dfs_runtime::signing::sign(&dfs_core::pair::dev_sr25519(from), &context, &call, nonce, 0);
+    format!("0x{}", hex::encode(xt))
+}

@@ -1,0 +1,100 @@
+//! Hostile and broken JSON-RPC requests get JSON-RPC errors and the node stays up; the
+//! safe method set hides unsafe methods; metrics are served.
+
+use serde_json::{json, Value};
+
+use crate::common::{http_get, Node};
+
+fn error_code(response: &str) -> i64 {
+    let value: Value = serde_json::from_str(response).unwrap_or_else(|e| panic!("{e}: {response}"));
+    value["error"]["code"].as_i64().unwrap_or_else(|| panic!("no error in {response}"))
+}
+
+#[test]
+fn bad_requests_get_errors_and_the_node_stays_up() {
+    let mut node = Node::start(&["--dev", "--tmp", "--rpc-max-request-size", "1"]);
+
+    // Malformed JSON: parse error.
+    let (_, body) = node.post(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
+    assert_eq!(error_code(&body), -32700, "{body}");
+    // Not a request object.
+    let (_, body) = node.post(b"[1,2,3]");
+    assert!(body.contains("\"error\""), "{body}");
+    // Unknown method.
+    let response = node.call_raw("no_suchMethod", json!([]));
+    assert_eq!(response["error"]["code"], -32601, "{response}");
+    // Wrong parameter types and counts.
+    for (method, params) in [
+        ("chain_getBlockHash", json!(["not a number"])),
+        ("chain_getBlockHash", json!([{"an": "object"}])),
+        ("chain_getHeader", json!(["0x1234"])),
+        ("state_getStorage", json!([42])),
+        ("state_getStorage", json!(["0xzz"])),
+        ("state_call", json!(["Core_version"])),
+        ("state_getKeysPaged", json!(["0x", 100_000])),
+        ("author_submitExtrinsic", json!(["0x00"])),
+        ("author_submitExtrinsic", json!(["0x0c010203"])),
+        ("system_accountNextIndex", json!(["not an address"])),
+        ("payment_queryInfo", json!(["0x0400"])),
+    ] {
+        let response = node.call_raw(method, params.clone());
+        assert!(response["error"]["code"].is_i64(), "{method} {params}: {response}");
+    }
+    // A runtime call that traps is an error, not a crash.
+    let response = node.call_raw("state_call", json!(["Core_execute_block", "0x00"]));
+    assert!(response["error"]["message"].as_str().unwrap().contains("Client error"), "{response}");
+    // Oversized: two MiB against a one-MiB limit.
+    let big = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\",\"params\":[\"0x{}\"]}}",
+        "00".repeat(1024 * 1024)
+    );
+    let (status, body) = node.post(big.as_bytes());
+    assert!(status == 413 || body.contains("-32007"), "status {status}: {body:.200}");
+
+    // Still serving.
+    assert!(node.is_running());
+    assert_eq!(node.call("system_chain", json!([])), "Development");
+    assert_eq!(node.call("system_health", json!([]))["peers"], 0);
+}
+
+#[test]
+fn safe_rpc_hides_unsafe_methods_and_metrics_are_served() {
+    let node = Node::start(&["--dev", "--tmp", "--rpc-methods", "safe"]);
+    let methods = node.call("rpc_methods", json!([]));
+    let methods: Vec<&str> =
+        methods["methods"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    for expected in [
+        "chain_getBlockHash",
+        "chain_subscribeNewHeads",
+        "chain_subscribeNewHead",
+        "chain_subscribeFinalizedHeads",
+        "state_getMetadata",
+        "state_getReadProof",
+        "state_subscribeStorage",
+        "system_accountNextIndex",
+        "author_submitAndWatchExtrinsic",
+        "payment_queryInfo",
+        "rpc_methods",
+    ] {
+        assert!(methods.contains(&expected), "{expected} missing from {methods:?}");
+    }
+    assert!(!methods.contains(&"author_insertKey"));
+    let response = node.call_raw("author_insertKey", json!(["aura", "//Bob", "0x00"]));
+    assert_eq!(response["error"]["code"], -32601);
+
+    node.wait_for_block(1, std::time::Duration::from_secs(30));
+    let (status, text) = http_get(node.prometheus.unwrap(), "/metrics");
+    assert_eq!(status, 200);
+    for line in [
+        "substrate_process_start_time_seconds{chain=\"dev\"}",
+        "substrate_block_height{status=\"best\",chain=\"dev\"}",
+        "substrate_block_height{status=\"finalized\",chain=\"dev\"}",
+        "substrate_node_roles{chain=\"dev\"} 4",
+        "substrate_ready_transactions_number{chain=\"dev\"}",
+        "substrate_build_info{name=\"Alice\"",
+        "dfs_block_import_seconds_count{chain=\"dev\"}",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    assert_eq!(http_get(node.prometheus.unwrap(), "/nothing").0, 404);
+}
