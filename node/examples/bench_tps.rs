@@ -36,8 +36,8 @@ fn rss_kib(pid: u32) -> u64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(400);
-    let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(20);
+    let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(500);
+    let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(60);
     let total = accounts * per_account as usize;
 
     // Baseline: sr25519 verifications one by one on this machine.
@@ -74,6 +74,10 @@ fn main() {
         "--tmp",
         "--rpc-max-connections",
         "1000",
+        "--pool-limit",
+        "65536",
+        "--pool-kbytes",
+        "131072",
     ]);
     node.wait_for_block(1, Duration::from_secs(60));
     std::thread::sleep(Duration::from_secs(2));
@@ -155,6 +159,13 @@ fn main() {
         next += 1;
     }
     sampling.store(false, Ordering::Relaxed);
+    for line in node
+        .log()
+        .lines()
+        .filter(|l| l.contains("Prepared block") && !l.contains("extrinsics (1),"))
+    {
+        println!("node: {line}");
+    }
     sampler.join().unwrap();
     let elapsed = last_inclusion - started;
     let tps = included as f64 / elapsed.as_secs_f64();

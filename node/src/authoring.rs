@@ -208,6 +208,10 @@ fn build_block(
                     break;
                 }
             }
+            Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) => {
+                // What it waits for was not applied (e.g. replaced): not invalid, not yet.
+                overlay.rollback_transaction();
+            }
             Err(TransactionValidityError::Invalid(invalid)) => {
                 overlay.rollback_transaction();
                 tracing::debug!(target: "authoring", hash = ?tx.hash, ?invalid, "dropping an invalid transaction");

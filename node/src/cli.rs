@@ -120,6 +120,12 @@ pub struct RunArgs {
     /// Keep the states of the last N blocks, or `archive` for all.
     #[arg(long, alias = "pruning", default_value = "256")]
     pub state_pruning: Pruning,
+    /// Most transactions in the pool's ready queue (the future queue holds a tenth of it).
+    #[arg(long, default_value_t = 8192)]
+    pub pool_limit: usize,
+    /// Most kilobytes of transactions in the pool's ready queue (a tenth for the future one).
+    #[arg(long, default_value_t = 20480)]
+    pub pool_kbytes: usize,
     /// The network key (32 bytes of hex); its peer id names the node.
     #[arg(long)]
     pub node_key: Option<String>,

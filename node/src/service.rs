@@ -179,7 +179,14 @@ pub fn run(cli: &Cli) -> Result<()> {
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let pool = Arc::new(TxPool::new(chain.clone(), PoolLimits::default()));
+        let limits = PoolLimits {
+            ready_count: args.pool_limit,
+            ready_bytes: args.pool_kbytes.saturating_mul(1024),
+            future_count: (args.pool_limit / 10).max(1),
+            future_bytes: args.pool_kbytes.saturating_mul(1024) / 10,
+            ..PoolLimits::default()
+        };
+        let pool = Arc::new(TxPool::new(chain.clone(), limits));
         let authorities = chain.authorities(&chain.best().hash)?;
         let author_key = if validator { authoring_key(&paths.keystore(), &authorities)? } else { None };
         if validator && author_key.is_none() {

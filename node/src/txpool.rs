@@ -52,12 +52,12 @@ pub struct PoolLimits {
 
 impl Default for PoolLimits {
     fn default() -> Self {
-        // Substrate's defaults.
+        // Substrate's defaults (`--pool-limit`, `--pool-kbytes`).
         PoolLimits {
             ready_count: 8192,
             ready_bytes: 20 * 1024 * 1024,
-            future_count: 512,
-            future_bytes: 1024 * 1024,
+            future_count: 819,
+            future_bytes: 2 * 1024 * 1024,
             max_transaction_bytes: 5 * 1024 * 1024,
         }
     }

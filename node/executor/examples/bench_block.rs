@@ -51,69 +51,84 @@ fn main() {
         digest: Digest::default(),
     };
 
-    // A block of transfers from Alice to many fresh accounts, built by the Wasm runtime.
+    // Blocks built by the Wasm runtime: only the timestamp inherent; signed empty remarks
+    // (the per-extrinsic overhead: signature, nonce, fee, events); transfers from Alice to
+    // many fresh accounts.
     let alice = dev_sr25519("Alice");
     let context = SigningContext::for_genesis(genesis_header.hash());
-    let transactions: Vec<Vec<u8>> = (0..transfers)
+    let signed = |calls: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
+        calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| sign(&alice, &context, call, i as u32, 0))
+            .collect()
+    };
+    let transfer_calls: Vec<Vec<u8>> = (0..transfers)
         .map(|i| {
             let mut to = [7u8; 32];
             to[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            sign(
-                &alice,
-                &context,
-                &transfer_keep_alive(&AccountId32(to), dfs_runtime::UNIT),
-                i as u32,
-                0,
-            )
+            transfer_keep_alive(&AccountId32(to), dfs_runtime::UNIT)
         })
         .collect();
-    let mut overlay = OverlayedChanges::default();
-    let header = Header { parent_hash: genesis_header.hash(), number: 1, ..genesis_header.clone() };
-    let build_started = Instant::now();
-    executor
-        .call_at(&state, &mut overlay, "Core_initialize_block", &header.encode())
-        .expect("initialize");
-    let mut data = InherentData::default();
-    data.put(*b"timstap0", &1_700_000_000_000u64);
-    let inherents = executor
-        .call_at(&state, &mut overlay, "BlockBuilder_inherent_extrinsics", &data.encode())
-        .expect("inherents");
-    let inherents: Vec<dfs_runtime::UncheckedExtrinsic> =
-        Decode::decode(&mut &inherents[..]).expect("inherents");
-    let mut extrinsics: Vec<Vec<u8>> = inherents.iter().map(Encode::encode).collect();
-    extrinsics.extend(transactions);
-    for xt in &extrinsics {
-        let result = executor
-            .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", xt)
-            .expect("apply");
-        let result = ApplyExtrinsicResult::decode(&mut &result[..]).expect("result");
-        assert_eq!(result, Ok(Ok(())), "every transfer applies");
-    }
-    let header = executor
-        .call_at(&state, &mut overlay, "BlockBuilder_finalize_block", &[])
-        .expect("finalize");
-    let header = Header::decode(&mut &header[..]).expect("header");
-    let build_time = build_started.elapsed();
-    let block = Block {
-        header: header.clone(),
-        extrinsics: extrinsics
-            .iter()
-            .map(|xt| dfs_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).expect("extrinsic"))
-            .collect::<Vec<_>>(),
+    // System.remark(b""): pallet 0, call 0, an empty Vec.
+    let remark_calls: Vec<Vec<u8>> = (0..transfers).map(|_| vec![0u8, 0, 0]).collect();
+    let build = |transactions: Vec<Vec<u8>>| -> (Vec<u8>, H256, Duration) {
+        let mut overlay = OverlayedChanges::default();
+        let header =
+            Header { parent_hash: genesis_header.hash(), number: 1, ..genesis_header.clone() };
+        let build_started = Instant::now();
+        executor
+            .call_at(&state, &mut overlay, "Core_initialize_block", &header.encode())
+            .expect("initialize");
+        let mut data = InherentData::default();
+        data.put(*b"timstap0", &1_700_000_000_000u64);
+        let inherents = executor
+            .call_at(&state, &mut overlay, "BlockBuilder_inherent_extrinsics", &data.encode())
+            .expect("inherents");
+        let inherents: Vec<dfs_runtime::UncheckedExtrinsic> =
+            Decode::decode(&mut &inherents[..]).expect("inherents");
+        let mut extrinsics: Vec<Vec<u8>> = inherents.iter().map(Encode::encode).collect();
+        extrinsics.extend(transactions);
+        for xt in &extrinsics {
+            let result = executor
+                .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", xt)
+                .expect("apply");
+            let result = ApplyExtrinsicResult::decode(&mut &result[..]).expect("result");
+            assert_eq!(result, Ok(Ok(())), "every extrinsic applies");
+        }
+        let header = executor
+            .call_at(&state, &mut overlay, "BlockBuilder_finalize_block", &[])
+            .expect("finalize");
+        let header = Header::decode(&mut &header[..]).expect("header");
+        let build_time = build_started.elapsed();
+        let block = Block {
+            header: header.clone(),
+            extrinsics: extrinsics
+                .iter()
+                .map(|xt| dfs_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).expect("extrinsic"))
+                .collect::<Vec<_>>(),
+        };
+        (block.encode(), header.state_root, build_time)
     };
-    let block_bytes = block.encode();
-
-    // Import: execute the whole block, rounds times.
-    let mut import_times = Vec::new();
-    for _ in 0..rounds {
-        let started = Instant::now();
-        let outcome =
-            executor.call_fresh(&state, "Core_execute_block", &block_bytes).expect("execute");
-        let (new_root, _) = state.commit(&outcome.changes, StateVersion::V1).expect("commit");
-        import_times.push(started.elapsed());
-        assert_eq!(new_root, header.state_root);
-    }
-    let import = median(&mut import_times);
+    // Import: execute the whole block, rounds times; the median.
+    let import = |block: &[u8], root: H256| -> Duration {
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let outcome =
+                executor.call_fresh(&state, "Core_execute_block", block).expect("execute");
+            let (new_root, _) = state.commit(&outcome.changes, StateVersion::V1).expect("commit");
+            times.push(started.elapsed());
+            assert_eq!(new_root, root);
+        }
+        median(&mut times)
+    };
+    let (empty_block, empty_root, _) = build(vec![]);
+    let empty = import(&empty_block, empty_root);
+    let (remark_block, remark_root, _) = build(signed(remark_calls));
+    let remarks = import(&remark_block, remark_root);
+    let (block_bytes, transfer_root, build_time) = build(signed(transfer_calls));
+    let import = import(&block_bytes, transfer_root);
 
     // The baseline: sr25519 single verifications on this machine, same count.
     let signatures: Vec<(sr25519::Signature, Vec<u8>)> = (0..transfers.min(2_000))
@@ -144,6 +159,21 @@ fn main() {
     println!("sr25519 verification rate:        {verify_rate:.0} signatures/s");
     println!("ratio (goal >= 0.5, stretch > 1.0): {:.2}", block_rate / verify_rate);
     println!("runtime blob size:                {} bytes", code.len());
+    // The weights these measurements give (one unit of ref time = 1 ps), as
+    // `runtime/src/lib.rs` and the balances pallet declare them.
+    let per = |total: Duration, base: Duration| (total.saturating_sub(base)) / transfers as u32;
+    let extrinsic_base = per(remarks, empty);
+    let transfer_call = per(import, empty).saturating_sub(extrinsic_base);
+    println!("measured weights (import, this machine):");
+    println!("  empty block (BLOCK_EXECUTION_WEIGHT):  {:>8.1} µs", empty.as_secs_f64() * 1e6);
+    println!(
+        "  per extrinsic (EXTRINSIC_BASE_WEIGHT): {:>8.1} µs",
+        extrinsic_base.as_secs_f64() * 1e6
+    );
+    println!(
+        "  transfer_keep_alive call:              {:>8.1} µs",
+        transfer_call.as_secs_f64() * 1e6
+    );
 }
 
 fn median(times: &mut [Duration]) -> Duration {

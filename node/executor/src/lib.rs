@@ -162,11 +162,16 @@ impl Executor {
 
     /// The compiled, linked runtime for `code` (whose blake2-256 is `hash`), from the cache or
     /// compiled now.
-    fn prepare(&self, hash: H256, code: &[u8]) -> Result<InstancePre<HostState>, ExecutorError> {
+    fn prepare<'c>(
+        &self,
+        hash: H256,
+        code: impl FnOnce() -> Result<std::borrow::Cow<'c, [u8]>, ExecutorError>,
+    ) -> Result<InstancePre<HostState>, ExecutorError> {
         if let Some(pre) = self.lock_cache().modules.get(&hash) {
             return Ok(pre.clone());
         }
-        let module = wasmtime::Module::new(&self.engine, code)
+        let code = code()?;
+        let module = wasmtime::Module::new(&self.engine, &*code)
             .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
         let pre = self
             .linker
@@ -206,6 +211,26 @@ impl Executor {
         &self,
         code_hash: H256,
         code: &[u8],
+        method: &str,
+        input: &[u8],
+        ext: &mut dyn Externalities,
+    ) -> Result<Vec<u8>, ExecutorError> {
+        self.call_with_loader(
+            code_hash,
+            || Ok(std::borrow::Cow::Borrowed(code)),
+            method,
+            input,
+            ext,
+        )
+    }
+
+    /// [`Executor::call_with_hash`] that reads the code only when the module cache lacks it:
+    /// the runtime blob is hundreds of kilobytes, and reading it from the state for every
+    /// call would cost more than most calls.
+    pub fn call_with_loader<'c>(
+        &self,
+        code_hash: H256,
+        code: impl FnOnce() -> Result<std::borrow::Cow<'c, [u8]>, ExecutorError>,
         method: &str,
         input: &[u8],
         ext: &mut dyn Externalities,

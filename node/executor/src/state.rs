@@ -156,9 +156,26 @@ impl Executor {
         method: &str,
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        let (code, code_hash) = Self::code_in(state, overlay)?;
+        let missing = || ExecutorError::InvalidCode("no runtime code at :code".into());
+        let backend = |e: BackendError| ExecutorError::Backend(e.0);
+        // Code changed in the overlay (an upgrade in this block) wins over the state's.
+        let (code_hash, overlay_code) = match overlay.get(CODE_KEY) {
+            Some(value) => {
+                let code = value.cloned().ok_or_else(missing)?;
+                (H256(dfs_core::hashing::blake2_256(&code)), Some(code))
+            }
+            None => (state.storage_hash(CODE_KEY).map_err(backend)?.ok_or_else(missing)?, None),
+        };
+        let load = || match overlay_code {
+            Some(code) => Ok(std::borrow::Cow::Owned(code)),
+            None => state
+                .storage(CODE_KEY)
+                .map_err(backend)?
+                .map(std::borrow::Cow::Owned)
+                .ok_or_else(missing),
+        };
         let mut ext = OverlayedExt::new(state, overlay);
-        let result = self.call_with_hash(code_hash, &code, method, input, &mut ext);
+        let result = self.call_with_loader(code_hash, load, method, input, &mut ext);
         if let Some(error) = ext.take_error() {
             return Err(ExecutorError::Backend(error.0));
         }
@@ -175,27 +192,6 @@ impl Executor {
         let mut overlay = OverlayedChanges::default();
         let output = self.call_at(state, &mut overlay, method, input)?;
         Ok(CallOutcome { output, changes: overlay.drain_committed() })
-    }
-
-    /// The runtime code at `:code` (the overlay's if changed in it) and its hash.
-    fn code_in(
-        state: &dyn Backend,
-        overlay: &OverlayedChanges,
-    ) -> Result<(Vec<u8>, H256), ExecutorError> {
-        let missing = || ExecutorError::InvalidCode("no runtime code at :code".into());
-        let backend = |e: BackendError| ExecutorError::Backend(e.0);
-        match overlay.get(CODE_KEY) {
-            Some(value) => {
-                let code = value.cloned().ok_or_else(missing)?;
-                let hash = H256(dfs_core::hashing::blake2_256(&code));
-                Ok((code, hash))
-            }
-            None => {
-                let hash = state.storage_hash(CODE_KEY).map_err(backend)?.ok_or_else(missing)?;
-                let code = state.storage(CODE_KEY).map_err(backend)?.ok_or_else(missing)?;
-                Ok((code, hash))
-            }
-        }
     }
 }
 

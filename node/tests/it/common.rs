@@ -216,6 +216,18 @@ pub fn path_str(path: &Path) -> &str {
 
 /// A signed `balances.transfer_keep_alive` from dev account `from` to `to`, as hex.
 pub fn transfer(node: &Node, from: &str, to: &str, amount: u128, nonce: u32) -> String {
+    transfer_with_tip(node, from, to, amount, nonce, 0)
+}
+
+/// [`transfer`] with a tip.
+pub fn transfer_with_tip(
+    node: &Node,
+    from: &str,
+    to: &str,
+    amount: u128,
+    nonce: u32,
+    tip: u128,
+) -> String {
     let genesis = node.call("chain_getBlockHash", json!([0]));
     let mut genesis_hash = [0u8; 32];
     hex::decode_to_slice(genesis.as_str().unwrap().trim_start_matches("0x"), &mut genesis_hash)
@@ -223,6 +235,6 @@ pub fn transfer(node: &Node, from: &str, to: &str, amount: u128, nonce: u32) -> 
     let context = dfs_runtime::signing::SigningContext::for_genesis(dfs_core::H256(genesis_hash));
     let call = dfs_runtime::signing::transfer_keep_alive(&dfs_core::pair::dev_account(to), amount);
     let xt =
-        dfs_runtime::signing::sign(&dfs_core::pair::dev_sr25519(from), &context, &call, nonce, 0);
+        dfs_runtime::signing::sign(&dfs_core::pair::dev_sr25519(from), &context, &call, nonce, tip);
     format!("0x{}", hex::encode(xt))
 }

@@ -98,3 +98,46 @@ fn safe_rpc_hides_unsafe_methods_and_metrics_are_served() {
     }
     assert_eq!(http_get(node.prometheus.unwrap(), "/nothing").0, 404);
 }
+
+#[test]
+fn the_pool_orders_by_nonce_replaces_by_tip_and_refuses_repeats() {
+    use crate::common::{transfer, transfer_with_tip};
+    let node = Node::start(&["--dev", "--tmp", "--dev-block-time", "2000"]);
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let submit = |xt: &str| node.call_raw("author_submitExtrinsic", json!([xt]));
+    node.wait_for_block(1, std::time::Duration::from_secs(30));
+
+    // Nonce 1 before nonce 0: it waits in the future queue, and the next index stays 0.
+    let second = transfer(&node, "Alice", "Bob", 2_000_000_000_000, 1);
+    assert!(submit(&second).get("result").is_some());
+    assert_eq!(node.call("system_accountNextIndex", json!([alice])), 0);
+    assert_eq!(submit(&second)["error"]["code"], 1013, "already in the pool");
+
+    // Nonce 0, then a better-paying nonce 0 that replaces it; a worse one is refused.
+    let first = transfer(&node, "Alice", "Bob", 1_000_000_000_000, 0);
+    assert!(submit(&first).get("result").is_some());
+    assert_eq!(node.call("system_accountNextIndex", json!([alice])), 2);
+    let tipped = transfer_with_tip(&node, "Alice", "Bob", 1_000_000_000_000, 0, 1_000_000_000);
+    assert!(submit(&tipped).get("result").is_some(), "a higher tip replaces");
+    let cheap = transfer_with_tip(&node, "Alice", "Bob", 3_000_000_000_000, 0, 1);
+    assert_eq!(submit(&cheap)["error"]["code"], 1014, "a lower priority is refused");
+    let pending = node.call("author_pendingExtrinsics", json!([]));
+    assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
+
+    // Both land; the replaced one never does.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !node.call("author_pendingExtrinsics", json!([])).as_array().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{}", node.log());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let best = node.best_number();
+    node.wait_for_block(best, std::time::Duration::from_secs(10));
+    let nonce = node.call("system_accountNextIndex", json!([alice]));
+    assert_eq!(nonce, 2);
+
+    // A spent nonce is invalid (1010, stale), then banned for a while (1012).
+    let stale = submit(&first);
+    assert_eq!(stale["error"]["code"], 1010, "{stale}");
+    assert!(stale["error"]["data"].as_str().unwrap().contains("Stale"), "{stale}");
+    assert_eq!(submit(&first)["error"]["code"], 1012);
+}
