@@ -34,6 +34,28 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Submits one batch, again while the pool is full; returns how many were refused for good.
+fn submit_batch(rpc: std::net::SocketAddr, batch: &[String]) -> usize {
+    let requests: Vec<Value> = batch
+        .iter()
+        .enumerate()
+        .map(|(id, xt)| json!({"jsonrpc": "2.0", "id": id, "method": "author_submitExtrinsic", "params": [xt]}))
+        .collect();
+    let body = Value::Array(requests).to_string();
+    loop {
+        let (_, response) = http_post(rpc, body.as_bytes());
+        let responses: Vec<Value> = serde_json::from_str(&response).unwrap_or_default();
+        let code = |r: &Value| r["error"]["code"].as_i64();
+        let full = responses.iter().any(|r| code(r) == Some(1016));
+        if !full {
+            // Anything refused but "already imported" (a retry of one that got in).
+            return responses.iter().filter(|r| code(r).is_some_and(|c| c != 1013)).count();
+        }
+        // The pool is full: let blocks drain it, then resubmit.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(500);
@@ -114,29 +136,26 @@ fn main() {
 
     let started = Instant::now();
     let rpc = node.rpc;
-    let mut rejected = 0;
-    for batch in transactions.chunks(200) {
-        let requests: Vec<Value> = batch
-            .iter()
-            .enumerate()
-            .map(|(id, xt)| json!({"jsonrpc": "2.0", "id": id, "method": "author_submitExtrinsic", "params": [xt]}))
+    // Four clients at once, each sending batches of 200 in turn: enough to keep the node's
+    // cores busy validating.
+    let clients = 4;
+    let batches: Vec<Vec<String>> = transactions.chunks(200).map(<[String]>::to_vec).collect();
+    let rejected: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let mine: Vec<&Vec<String>> =
+                    batches.iter().skip(client).step_by(clients).collect();
+                scope.spawn(move || {
+                    let mut rejected = 0;
+                    for batch in mine {
+                        rejected += submit_batch(rpc, batch);
+                    }
+                    rejected
+                })
+            })
             .collect();
-        loop {
-            let (_, body) = http_post(rpc, Value::Array(requests.clone()).to_string().as_bytes());
-            let responses: Vec<Value> = serde_json::from_str(&body).unwrap_or_default();
-            let full = responses.iter().any(|r| r["error"]["code"] == 1016);
-            rejected += responses
-                .iter()
-                .filter(|r| r.get("error").is_some() && r["error"]["code"] != 1016)
-                .count();
-            if !full {
-                break;
-            }
-            // The pool is full: let blocks drain it, then resubmit (known ones are refused
-            // as already imported, which is fine).
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
+        handles.into_iter().map(|handle| handle.join().unwrap()).sum()
+    });
     let submitted_in = started.elapsed();
 
     // Count included transfers block by block until all are in.

@@ -788,6 +788,20 @@ async fn follow_storage(
     }
 }
 
+/// Whether browser `origin` matches an allowed entry: exactly, or any port for an entry
+/// ending in `:*` (Substrate's default list holds `http://localhost:*`).
+pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
+    allowed.iter().any(|entry| match entry.strip_suffix(":*") {
+        Some(host) => {
+            origin == host
+                || origin.strip_prefix(host).and_then(|rest| rest.strip_prefix(':')).is_some_and(
+                    |port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()),
+                )
+        }
+        None => origin == entry,
+    })
+}
+
 /// Starts the server; it runs until the handle is stopped or dropped.
 pub async fn start(
     config: &RpcConfig,
@@ -797,8 +811,10 @@ pub async fn start(
     let cors = match &config.cors {
         None => CorsLayer::new().allow_origin(Any),
         Some(origins) => {
-            let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
-            CorsLayer::new().allow_origin(AllowOrigin::list(origins))
+            let origins = origins.clone();
+            CorsLayer::new().allow_origin(AllowOrigin::predicate(move |origin, _| {
+                origin.to_str().is_ok_and(|origin| origin_allowed(&origins, origin))
+            }))
         }
     }
     .allow_methods([http::Method::POST])
@@ -818,4 +834,21 @@ pub async fn start(
     let address = server.local_addr()?;
     let handle = server.start(module(context, config.unsafe_methods));
     Ok((handle, address))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn origins_match_exactly_or_with_any_port() {
+        let allowed = vec!["http://localhost:*".to_string(), "https://polkadot.js.org".to_string()];
+        assert!(origin_allowed(&allowed, "http://localhost:3000"));
+        assert!(origin_allowed(&allowed, "http://localhost"));
+        assert!(origin_allowed(&allowed, "https://polkadot.js.org"));
+        assert!(!origin_allowed(&allowed, "http://localhost.evil.com"));
+        assert!(!origin_allowed(&allowed, "http://localhost:80evil"));
+        assert!(!origin_allowed(&allowed, "https://polkadot.js.org.evil.com"));
+        assert!(!origin_allowed(&allowed, "http://127.0.0.1:9944"));
+    }
 }
