@@ -17,8 +17,8 @@ for component in rustfmt clippy; do
     fi
 done
 
-# A C toolchain for the -sys crates (RocksDB, later) and for linking.
-if ! command -v cc >/dev/null 2>&1; then
+# A C and C++ toolchain for the -sys crates (RocksDB is C++) and for linking.
+if ! command -v cc >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
     log "installing a C toolchain"
     apt-get update -qq && apt-get install -y -qq build-essential
 fi
