@@ -108,8 +108,18 @@ pub fn author_slot(
         return Ok(None);
     }
     let parent_header = chain.expect_header(&parent.hash)?;
-    if crate::chain::slot_of(&parent_header).is_some_and(|parent_slot| parent_slot >= slot) {
-        return Ok(None);
+    if let Some(parent_slot) = crate::chain::slot_of(&parent_header) {
+        if parent_slot >= slot {
+            // A block may only follow its parent's slot: seen after a restart with longer
+            // slots than the chain was built with, until wall-clock time catches up.
+            tracing::warn!(
+                target: "authoring",
+                "not authoring in slot {slot}: the best block #{} is from slot {parent_slot}; \
+                 was the chain built with a shorter --dev-block-time?",
+                parent_header.number
+            );
+            return Ok(None);
+        }
     }
     let started = Instant::now();
     let (built, skipped) = build_block(chain, pool, &parent_header, slot, timestamp, deadline)?;
