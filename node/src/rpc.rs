@@ -802,6 +802,58 @@ pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
     })
 }
 
+/// Refuses requests — WebSocket upgrades included, which CORS does not cover — whose
+/// `Origin` header is not allowed. Requests without one (non-browser clients) pass.
+#[derive(Clone)]
+struct OriginGuardLayer(Arc<Vec<String>>);
+
+impl<S> tower::Layer<S> for OriginGuardLayer {
+    type Service = OriginGuard<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        OriginGuard { inner, allowed: self.0.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct OriginGuard<S> {
+    inner: S,
+    allowed: Arc<Vec<String>>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for OriginGuard<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<jsonrpsee::server::HttpBody>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if let Some(origin) = request.headers().get(http::header::ORIGIN) {
+            let allowed = origin.to_str().is_ok_and(|origin| origin_allowed(&self.allowed, origin));
+            if !allowed {
+                let mut response = http::Response::new(jsonrpsee::server::HttpBody::from(
+                    "origin not allowed (see --rpc-cors)",
+                ));
+                *response.status_mut() = http::StatusCode::FORBIDDEN;
+                return Box::pin(async move { Ok(response) });
+            }
+        }
+        Box::pin(self.inner.call(request))
+    }
+}
+
 /// Starts the server; it runs until the handle is stopped or dropped.
 pub async fn start(
     config: &RpcConfig,
@@ -827,7 +879,11 @@ pub async fn start(
         .build();
     let server = Server::builder()
         .set_config(server_config)
-        .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
+        .set_http_middleware(
+            tower::ServiceBuilder::new()
+                .layer(cors)
+                .option_layer(config.cors.clone().map(|list| OriginGuardLayer(Arc::new(list)))),
+        )
         .build(config.address)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen for RPC on {}: {e}", config.address))?;

@@ -141,3 +141,71 @@ fn the_pool_orders_by_nonce_replaces_by_tip_and_refuses_repeats() {
     assert!(stale["error"]["data"].as_str().unwrap().contains("Stale"), "{stale}");
     assert_eq!(submit(&first)["error"]["code"], 1012);
 }
+
+#[test]
+fn state_past_the_pruning_window_is_gone_and_archive_keeps_it() {
+    // System.Number, present in every state.
+    let key = "0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac";
+    let pruned =
+        Node::start(&["--dev", "--tmp", "--dev-block-time", "300", "--state-pruning", "4"]);
+    let archive =
+        Node::start(&["--dev", "--tmp", "--dev-block-time", "300", "--state-pruning", "archive"]);
+    for node in [&pruned, &archive] {
+        node.wait_for_block(12, std::time::Duration::from_secs(60));
+    }
+    let at = |node: &Node, number: u32| {
+        let hash = node.call("chain_getBlockHash", json!([number]));
+        node.call_raw("state_getStorage", json!([key, hash]))
+    };
+    let old = at(&pruned, 2);
+    assert_eq!(old["error"]["code"], 4003, "{old}");
+    assert!(old["error"]["message"].as_str().unwrap().contains("pruned"), "{old}");
+    // Headers and bodies stay; recent states stay.
+    assert!(pruned
+        .call("chain_getHeader", json!([pruned.call("chain_getBlockHash", json!([2]))]))
+        .is_object());
+    let best = pruned.best_number();
+    assert_eq!(at(&pruned, best - 1)["result"].as_str().map(str::len), Some(10));
+    assert_eq!(at(&archive, 2)["result"], "0x02000000");
+}
+
+/// The status of a request to `node` carrying `origin` (a WebSocket upgrade when `upgrade`).
+fn status_with_origin(node: &Node, origin: Option<&str>, upgrade: bool) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(node.rpc).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+    let request = if upgrade {
+        format!(
+            "GET / HTTP/1.1\r\nHost: {}\r\n{origin}Connection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            node.rpc
+        )
+    } else {
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"system_chain","params":[]}"#;
+        format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\n{origin}Content-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            node.rpc,
+            body.len()
+        )
+    };
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    String::from_utf8_lossy(&head[9..12]).parse().unwrap()
+}
+
+#[test]
+fn browser_origins_are_checked_for_http_and_websocket() {
+    // Substrate's default list: localhost on any port and polkadot.js.org.
+    let node = Node::start(&["--chain", "dev", "--tmp", "--alice"]);
+    assert_eq!(status_with_origin(&node, None, false), 200);
+    assert_eq!(status_with_origin(&node, Some("http://localhost:3000"), false), 200);
+    assert_eq!(status_with_origin(&node, Some("https://polkadot.js.org"), true), 101);
+    assert_eq!(status_with_origin(&node, Some("https://evil.example"), false), 403);
+    assert_eq!(status_with_origin(&node, Some("https://evil.example"), true), 403);
+    // `--dev` means `--rpc-cors all`.
+    let dev = Node::start(&["--dev", "--tmp"]);
+    assert_eq!(status_with_origin(&dev, Some("https://evil.example"), true), 101);
+}
