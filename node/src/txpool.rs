@@ -145,6 +145,8 @@ struct PoolInner {
     txs: HashMap<H256, Arc<PoolTx>>,
     /// Which pool transaction provides each tag.
     providers: HashMap<TransactionTag, H256>,
+    /// The transactions waiting for a requirement (the future queue).
+    future: HashSet<H256>,
     /// Tags provided by recently included transactions, with the block number.
     included_tags: HashMap<TransactionTag, BlockNumber>,
     banned: HashMap<H256, Instant>,
@@ -190,6 +192,7 @@ impl PoolInner {
             self.ready_count -= 1;
         } else {
             self.future_bytes -= tx.bytes.len();
+            self.future.remove(hash);
         }
         Some(tx)
     }
@@ -201,6 +204,7 @@ impl PoolInner {
             self.ready_count += 1;
         } else {
             self.future_bytes += tx.bytes.len();
+            self.future.insert(tx.hash);
         }
         for tag in &tx.provides {
             self.providers.insert(tag.clone(), tx.hash);
@@ -214,10 +218,12 @@ impl PoolInner {
     /// Moves future transactions whose requirements are now met to ready, repeatedly.
     fn promote(&mut self) {
         loop {
+            // Only the future queue (bounded, small) is looked at, never the whole pool.
             let promotable: Vec<H256> = self
-                .txs
-                .values()
-                .filter(|tx| !tx.ready && tx.requires.iter().all(|tag| self.requirement_met(tag)))
+                .future
+                .iter()
+                .filter_map(|hash| self.txs.get(hash))
+                .filter(|tx| tx.requires.iter().all(|tag| self.requirement_met(tag)))
                 .map(|tx| tx.hash)
                 .collect();
             if promotable.is_empty() {
@@ -242,7 +248,7 @@ impl PoolInner {
     }
 
     fn future_count(&self) -> usize {
-        self.txs.len() - self.ready_count
+        self.future.len()
     }
 }
 
