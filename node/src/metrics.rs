@@ -16,24 +16,6 @@ use tokio::{
 
 use crate::{chain::Chain, txpool::TxPool};
 
-/// A gauge holding one value.
-pub struct Gauge(AtomicU64);
-
-impl Gauge {
-    const fn new() -> Self {
-        Gauge(AtomicU64::new(0))
-    }
-
-    /// Sets the value.
-    pub fn set(&self, value: u64) {
-        self.0.store(value, Ordering::Relaxed);
-    }
-
-    fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
 /// A summary of durations: count and total, plus the last one.
 pub struct Timer {
     count: AtomicU64,
@@ -63,8 +45,6 @@ impl Timer {
 pub static BLOCK_IMPORT: Timer = Timer::new();
 /// Block authoring (building) times.
 pub static BLOCK_AUTHORING: Timer = Timer::new();
-/// Ready transactions in the pool.
-pub static READY_TRANSACTIONS: Gauge = Gauge::new();
 
 /// What the metrics page reads.
 pub struct MetricsSource {
@@ -97,7 +77,6 @@ impl MetricsSource {
         let chain = escape(&self.chain_id);
         let best = self.chain.best().number;
         let finalized = self.chain.finalized().number;
-        let _ = READY_TRANSACTIONS.get();
         let mut out = String::new();
         let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, String)>| {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));

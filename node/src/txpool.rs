@@ -137,7 +137,6 @@ pub struct PoolTx {
     valid_till: BlockNumber,
     /// Arrival order, to break priority ties first come first served.
     order: u64,
-    ready: bool,
 }
 
 #[derive(Default)]
@@ -145,7 +144,8 @@ struct PoolInner {
     txs: HashMap<H256, Arc<PoolTx>>,
     /// Which pool transaction provides each tag.
     providers: HashMap<TransactionTag, H256>,
-    /// The transactions waiting for a requirement (the future queue).
+    /// The transactions waiting for a requirement (the future queue); every other pool
+    /// transaction is ready.
     future: HashSet<H256>,
     /// Tags provided by recently included transactions, with the block number.
     included_tags: HashMap<TransactionTag, BlockNumber>,
@@ -155,7 +155,6 @@ struct PoolInner {
     awaiting_finality: HashMap<H256, (BlockNumber, Vec<H256>)>,
     ready_bytes: usize,
     future_bytes: usize,
-    ready_count: usize,
     next_order: u64,
     /// Round-robin cursor for re-validation.
     revalidated_up_to: u64,
@@ -174,10 +173,12 @@ impl PoolInner {
 
     fn requirement_met(&self, tag: &TransactionTag) -> bool {
         self.included_tags.contains_key(tag)
-            || self
-                .providers
-                .get(tag)
-                .is_some_and(|hash| self.txs.get(hash).is_some_and(|tx| tx.ready))
+            || self.providers.get(tag).is_some_and(|hash| self.is_ready(hash))
+    }
+
+    /// Whether `hash` is a ready pool transaction.
+    fn is_ready(&self, hash: &H256) -> bool {
+        self.txs.contains_key(hash) && !self.future.contains(hash)
     }
 
     fn remove(&mut self, hash: &H256) -> Option<Arc<PoolTx>> {
@@ -187,21 +188,18 @@ impl PoolInner {
                 self.providers.remove(tag);
             }
         }
-        if tx.ready {
-            self.ready_bytes -= tx.bytes.len();
-            self.ready_count -= 1;
-        } else {
+        if self.future.remove(hash) {
             self.future_bytes -= tx.bytes.len();
-            self.future.remove(hash);
+        } else {
+            self.ready_bytes -= tx.bytes.len();
         }
         Some(tx)
     }
 
-    fn insert(&mut self, mut tx: PoolTx) {
-        tx.ready = tx.requires.iter().all(|tag| self.requirement_met(tag));
-        if tx.ready {
+    fn insert(&mut self, tx: PoolTx) {
+        let ready = tx.requires.iter().all(|tag| self.requirement_met(tag));
+        if ready {
             self.ready_bytes += tx.bytes.len();
-            self.ready_count += 1;
         } else {
             self.future_bytes += tx.bytes.len();
             self.future.insert(tx.hash);
@@ -209,42 +207,36 @@ impl PoolInner {
         for tag in &tx.provides {
             self.providers.insert(tag.clone(), tx.hash);
         }
-        let status = if tx.ready { TxStatus::Ready } else { TxStatus::Future };
         let hash = tx.hash;
         self.txs.insert(hash, Arc::new(tx));
-        self.notify(&hash, status);
+        self.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
     }
 
     /// Moves future transactions whose requirements are now met to ready, repeatedly.
     fn promote(&mut self) {
         loop {
             // Only the future queue (bounded, small) is looked at, never the whole pool.
-            let promotable: Vec<H256> = self
+            let promotable: Vec<(H256, usize)> = self
                 .future
                 .iter()
                 .filter_map(|hash| self.txs.get(hash))
                 .filter(|tx| tx.requires.iter().all(|tag| self.requirement_met(tag)))
-                .map(|tx| tx.hash)
+                .map(|tx| (tx.hash, tx.bytes.len()))
                 .collect();
             if promotable.is_empty() {
                 return;
             }
-            for hash in promotable {
-                if let Some(tx) = self.remove(&hash) {
-                    let tx = Arc::try_unwrap(tx).unwrap_or_else(|shared| PoolTx {
-                        hash: shared.hash,
-                        bytes: shared.bytes.clone(),
-                        priority: shared.priority,
-                        requires: shared.requires.clone(),
-                        provides: shared.provides.clone(),
-                        valid_till: shared.valid_till,
-                        order: shared.order,
-                        ready: false,
-                    });
-                    self.insert(tx);
-                }
+            for (hash, len) in promotable {
+                self.future.remove(&hash);
+                self.future_bytes -= len;
+                self.ready_bytes += len;
+                self.notify(&hash, TxStatus::Ready);
             }
         }
+    }
+
+    fn ready_count(&self) -> usize {
+        self.txs.len() - self.future.len()
     }
 
     fn future_count(&self) -> usize {
@@ -277,7 +269,7 @@ impl TxPool {
 
     /// How many transactions are ready.
     pub fn ready_count(&self) -> usize {
-        self.lock().ready_count
+        self.lock().ready_count()
     }
 
     /// How many transactions wait for a requirement.
@@ -294,7 +286,7 @@ impl TxPool {
     pub fn pending(&self) -> Vec<Vec<u8>> {
         let inner = self.lock();
         let mut txs: Vec<&Arc<PoolTx>> = inner.txs.values().collect();
-        txs.sort_by_key(|tx| (!tx.ready, tx.order));
+        txs.sort_by_key(|tx| (inner.future.contains(&tx.hash), tx.order));
         txs.into_iter().map(|tx| tx.bytes.clone()).collect()
     }
 
@@ -382,12 +374,16 @@ impl TxPool {
             provides: valid.provides,
             valid_till: best.number.saturating_add(valid.longevity.min(u64::from(u32::MAX)) as u32),
             order: inner.next_order,
-            ready: false,
             bytes,
         };
         let ready = tx.requires.iter().all(|tag| inner.requirement_met(tag));
         let (count, bytes_used, count_limit, bytes_limit) = if ready {
-            (inner.ready_count, inner.ready_bytes, self.limits.ready_count, self.limits.ready_bytes)
+            (
+                inner.ready_count(),
+                inner.ready_bytes,
+                self.limits.ready_count,
+                self.limits.ready_bytes,
+            )
         } else {
             (
                 inner.future_count(),
@@ -408,7 +404,6 @@ impl TxPool {
         }
         inner.insert(tx);
         inner.promote();
-        crate::metrics::READY_TRANSACTIONS.set(inner.ready_count as u64);
         Ok(hash)
     }
 
@@ -416,7 +411,8 @@ impl TxPool {
     /// each only after the transactions it requires.
     pub fn ready(&self) -> Vec<Arc<PoolTx>> {
         let inner = self.lock();
-        let ready: Vec<&Arc<PoolTx>> = inner.txs.values().filter(|tx| tx.ready).collect();
+        let ready: Vec<&Arc<PoolTx>> =
+            inner.txs.values().filter(|tx| !inner.future.contains(&tx.hash)).collect();
         // Requirements among ready transactions; the rest are met on chain.
         let mut waiting: HashMap<H256, usize> = HashMap::new();
         let mut unlocks: HashMap<H256, Vec<H256>> = HashMap::new();
@@ -504,7 +500,6 @@ impl TxPool {
         let now = Instant::now();
         inner.banned.retain(|_, until| *until > now);
         inner.promote();
-        crate::metrics::READY_TRANSACTIONS.set(inner.ready_count as u64);
     }
 
     /// Re-validates a batch of pool transactions at `block`, dropping those now invalid.
@@ -537,7 +532,6 @@ impl TxPool {
                 }
             }
         }
-        crate::metrics::READY_TRANSACTIONS.set(self.ready_count() as u64);
     }
 
     /// Tells watchers whose transactions are in `block` or its ancestors that they are final.
