@@ -237,9 +237,7 @@ fn build_block(
     let header = Header::decode(&mut &finalized[..])
         .map_err(|_| ChainError::BadOutput("BlockBuilder_finalize_block"))?;
     let changes = overlay.drain_committed();
-    let (root, nodes) = state
-        .commit(&changes, StateVersion::V1)
-        .map_err(|e| ChainError::Executor(dfs_executor::ExecutorError::Backend(e.0)))?;
+    let (root, nodes) = state.commit(&changes, StateVersion::V1)?;
     if root != header.state_root {
         return Err(ChainError::InvalidBlock {
             number: header.number,

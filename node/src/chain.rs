@@ -47,6 +47,9 @@ pub enum ChainError {
     /// The runtime failed.
     #[error(transparent)]
     Executor(#[from] ExecutorError),
+    /// Reading a kept state failed (a missing or corrupt trie node).
+    #[error(transparent)]
+    State(#[from] dfs_io::state::BackendError),
     /// No such block here.
     #[error("unknown block {0:?}")]
     UnknownBlock(H256),
@@ -273,9 +276,9 @@ impl Chain {
     /// The runtime version at block `at` (cached by code hash).
     pub fn runtime_version(&self, at: &H256) -> ChainResult<RuntimeVersion> {
         let state = self.state_at(at)?;
-        let code_hash = dfs_io::state::Backend::storage_hash(&state, dfs_executor::state::CODE_KEY)
-            .map_err(|e| ChainError::Executor(ExecutorError::Backend(e.0)))?
-            .ok_or(ChainError::Executor(ExecutorError::InvalidCode("no :code".into())))?;
+        let code_hash =
+            dfs_io::state::Backend::storage_hash(&state, dfs_executor::state::CODE_KEY)?
+                .ok_or(ChainError::Executor(ExecutorError::InvalidCode("no :code".into())))?;
         let mut cache = self.version_cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((hash, version)) = cache.as_ref() {
             if *hash == code_hash {
@@ -295,8 +298,7 @@ impl Chain {
     /// The value at `key` in the state of `at`.
     pub fn storage(&self, at: &H256, key: &[u8]) -> ChainResult<Option<Vec<u8>>> {
         let state = self.state_at(at)?;
-        dfs_io::state::Backend::storage(&state, key)
-            .map_err(|e| ChainError::Executor(ExecutorError::Backend(e.0)))
+        Ok(dfs_io::state::Backend::storage(&state, key)?)
     }
 
     /// Imports a block; `finalize` makes it final at once (a single-authority chain).

@@ -212,9 +212,8 @@ impl RpcContext {
         let changes: Result<Vec<Value>, ErrorObjectOwned> = keys
             .iter()
             .map(|key| {
-                let value = dfs_io::state::Backend::storage(&state, key).map_err(|e| {
-                    errors::client(ChainError::Executor(dfs_executor::ExecutorError::Backend(e.0)))
-                })?;
+                let value = dfs_io::state::Backend::storage(&state, key)
+                    .map_err(|e| errors::client(e.into()))?;
                 Ok(json!([hex(key), value.map(|v| hex(&v))]))
             })
             .collect();
@@ -380,9 +379,7 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
             .transpose()?;
         let at = ctx.at(seq.optional_next::<Option<String>>()?.flatten())?;
         let state = ctx.chain.state_at(&at).map_err(errors::client)?;
-        let backend_error = |e: dfs_io::state::BackendError| {
-            errors::client(ChainError::Executor(dfs_executor::ExecutorError::Backend(e.0)))
-        };
+        let backend_error = |e: dfs_io::state::BackendError| errors::client(e.into());
         let mut keys = Vec::new();
         // Start after `start` when it lies within the prefix, else at the prefix itself.
         let mut cursor = match start {
@@ -416,15 +413,10 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
         let keys: Vec<String> = seq.next()?;
         let keys = keys.iter().map(|k| parse_bytes(k)).collect::<Result<Vec<_>, _>>()?;
         let at = ctx.at(seq.optional_next::<Option<String>>()?.flatten())?;
-        let header = ctx.chain.expect_header(&at).map_err(errors::client)?;
-        ctx.chain.state_at(&at).map_err(errors::client)?;
-        let proof =
-            dfs_trie::read_proof(ctx.chain.db(), &header.state_root, keys.iter().map(|k| &k[..]))
-                .map_err(|e| {
-                errors::client(ChainError::Executor(dfs_executor::ExecutorError::Backend(
-                    e.to_string(),
-                )))
-            })?;
+        // The state (its root checked present, not pruned) gives the root to prove against.
+        let root = ctx.chain.state_at(&at).map_err(errors::client)?.root();
+        let proof = dfs_trie::read_proof(ctx.chain.db(), &root, keys.iter().map(|k| &k[..]))
+            .map_err(|e| errors::client(dfs_io::state::BackendError(e.to_string()).into()))?;
         Ok(json!({ "at": at, "proof": proof.iter().map(|node| hex(node)).collect::<Vec<_>>() }))
     });
 
