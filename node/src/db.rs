@@ -221,13 +221,10 @@ impl Db {
 
     /// A trie node by hash.
     pub fn state_node(&self, hash: &H256) -> DbResult<Option<Vec<u8>>> {
-        match self.inner.get(columns::STATE, hash.as_bytes())? {
-            Some(mut stored) if stored.len() >= 4 => Ok(Some(stored.split_off(4))),
-            Some(_) => Err(corrupt(columns::STATE, "node entry shorter than its count")),
-            None => Ok(None),
-        }
+        Ok(self.state_count(hash)?.map(|(_, node)| node))
     }
 
+    /// A trie node and its reference count.
     fn state_count(&self, hash: &H256) -> DbResult<Option<(u32, Vec<u8>)>> {
         match self.inner.get(columns::STATE, hash.as_bytes())? {
             Some(mut stored) if stored.len() >= 4 => {
