@@ -68,7 +68,6 @@ pub fn init(filters: &[String]) -> Result<()> {
         spec.push(',');
         spec.push_str(filter);
     }
-    // Dependencies are noisy at debug; keep them at info unless named.
     let targets: Targets = spec.parse().map_err(|e| anyhow!("invalid log filter `{spec}`: {e}"))?;
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

@@ -28,10 +28,6 @@ use crate::{
     cli::{Cli, Command, KeyCommand},
 };
 
-fn executor() -> Result<dfs_executor::Executor> {
-    dfs_executor::Executor::new(Default::default()).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
 fn json_output(output_type: &str) -> Result<bool> {
     match output_type {
         "text" => Ok(false),
@@ -46,7 +42,7 @@ fn main() -> Result<()> {
     match &cli.command {
         None => service::run(&cli)?,
         Some(Command::BuildSpec { raw, disable_default_bootnode: _ }) => {
-            let executor = executor()?;
+            let executor = service::executor()?;
             let spec = ChainSpec::load(service::chain_name(&cli), &executor)?;
             let spec = if *raw { spec.to_raw(&executor)? } else { spec };
             println!("{}", serde_json::to_string_pretty(&spec.0)?);
@@ -72,10 +68,7 @@ fn main() -> Result<()> {
                 println!("{}", key::KeyInfo::from_suri(uri, *scheme)?.render(None, json));
             }
             KeyCommand::Insert { suri, key_type, scheme } => {
-                let executor = executor()?;
-                let spec = ChainSpec::load(service::chain_name(&cli), &executor)?;
-                let base = cli.base_path.clone().unwrap_or_else(service::default_base_path);
-                let keystore = service::ChainPaths::new(&base, spec.id()?).keystore();
+                let keystore = service::ChainTarget::from_cli(&cli)?.paths.keystore();
                 let path = key::insert(&keystore, key_type, suri, *scheme)?;
                 eprintln!("inserted {}", path.display());
             }

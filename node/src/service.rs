@@ -61,6 +61,33 @@ pub fn default_base_path() -> PathBuf {
     home.join(".local/share/dfs-node")
 }
 
+/// A new executor for the node's runtime calls.
+pub fn executor() -> Result<Arc<Executor>> {
+    Ok(Arc::new(Executor::new(Default::default()).map_err(|e| anyhow!("{e}"))?))
+}
+
+/// What the subcommands work on: the executor, the chain spec the command line selects and
+/// its folders under the base path.
+pub struct ChainTarget {
+    /// The executor (specs are built by running the runtime).
+    pub executor: Arc<Executor>,
+    /// The chain spec.
+    pub spec: ChainSpec,
+    /// The chain's folders.
+    pub paths: ChainPaths,
+}
+
+impl ChainTarget {
+    /// The chain of `--chain` (default `dev`) under `--base-path` (or the default one).
+    pub fn from_cli(cli: &Cli) -> Result<Self> {
+        let executor = executor()?;
+        let spec = ChainSpec::load(chain_name(cli), &executor)?;
+        let base = cli.base_path.clone().unwrap_or_else(default_base_path);
+        let paths = ChainPaths::new(&base, spec.id()?);
+        Ok(ChainTarget { executor, spec, paths })
+    }
+}
+
 /// The chain name the command line selects.
 pub fn chain_name(cli: &Cli) -> &str {
     match &cli.chain {
@@ -130,7 +157,7 @@ fn authoring_key(
 pub fn run(cli: &Cli) -> Result<()> {
     let args = &cli.run;
     let chain = if args.dev { "dev" } else { chain_name(cli) };
-    let executor = Arc::new(Executor::new(Default::default()).map_err(|e| anyhow!("{e}"))?);
+    let executor = executor()?;
     let spec = ChainSpec::load(chain, &executor)?;
     let dev_authority = args.dev_authority();
     let temp = if args.tmp || (args.dev && cli.base_path.is_none()) {
@@ -333,10 +360,7 @@ async fn informant(chain: Arc<Chain>, pool: Arc<TxPool>) {
 
 /// Removes the chain's database.
 pub fn purge_chain(cli: &Cli, yes: bool) -> Result<()> {
-    let executor = Executor::new(Default::default()).map_err(|e| anyhow!("{e}"))?;
-    let spec = ChainSpec::load(chain_name(cli), &executor)?;
-    let base = cli.base_path.clone().unwrap_or_else(default_base_path);
-    let db = ChainPaths::new(&base, spec.id()?).db();
+    let db = ChainTarget::from_cli(cli)?.paths.db();
     if !db.exists() {
         eprintln!("{} does not exist", db.display());
         return Ok(());
@@ -371,10 +395,7 @@ pub fn export_blocks(
     binary: bool,
     output: Option<&Path>,
 ) -> Result<()> {
-    let executor = Arc::new(Executor::new(Default::default()).map_err(|e| anyhow!("{e}"))?);
-    let spec = ChainSpec::load(chain_name(cli), &executor)?;
-    let base = cli.base_path.clone().unwrap_or_else(default_base_path);
-    let paths = ChainPaths::new(&base, spec.id()?);
+    let ChainTarget { executor, spec, paths } = ChainTarget::from_cli(cli)?;
     let chain = open_chain(&spec, executor, &paths, open_pruning(&paths)?)?;
     let to = to.unwrap_or(chain.best().number).min(chain.best().number);
     let mut out: Box<dyn std::io::Write> = match output {
@@ -473,10 +494,7 @@ pub fn import_blocks(
     input: Option<&Path>,
     pruning: Pruning,
 ) -> Result<()> {
-    let executor = Arc::new(Executor::new(Default::default()).map_err(|e| anyhow!("{e}"))?);
-    let spec = ChainSpec::load(chain_name(cli), &executor)?;
-    let base = cli.base_path.clone().unwrap_or_else(default_base_path);
-    let paths = ChainPaths::new(&base, spec.id()?);
+    let ChainTarget { executor, spec, paths } = ChainTarget::from_cli(cli)?;
     let chain = open_chain(&spec, executor, &paths, pruning)?;
     let mut data = Vec::new();
     match input {
