@@ -4,12 +4,17 @@
 //! to a block the host allocated in the runtime's heap. Every pointer the runtime passes
 //! is bounds-checked; a bad one ends the call with an error.
 
+use std::sync::Arc;
+
 use codec::{Decode, Encode};
 use dfs_core::{ed25519, sr25519, StateVersion};
 use dfs_io::state::Externalities;
 use wasmtime::{AsContextMut, Caller, Linker, Memory, StoreLimits};
 
-use crate::allocator::{AllocatorError, HeapAllocator};
+use crate::{
+    allocator::{AllocatorError, HeapAllocator},
+    verified::VerifiedSignatures,
+};
 
 /// Why a host function ended the call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,10 +48,12 @@ pub struct HostState {
     /// The last error the runtime logged (a panic message, a failed API call), to explain
     /// a trap.
     pub last_error_log: Option<String>,
+    /// Signatures found valid by earlier calls.
+    pub verified: Arc<VerifiedSignatures>,
 }
 
 impl HostState {
-    pub fn new(limits: StoreLimits) -> Self {
+    pub fn new(limits: StoreLimits, verified: Arc<VerifiedSignatures>) -> Self {
         HostState {
             heap: None,
             memory: None,
@@ -54,6 +61,7 @@ impl HostState {
             error: None,
             batch: None,
             last_error_log: None,
+            verified,
         }
     }
 }
@@ -305,7 +313,7 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let signature = sr25519::Signature(read_array::<64>(&mut caller, signature)?);
             let message = read(&mut caller, message)?;
             let public = sr25519::Public(read_array::<32>(&mut caller, public)?);
-            Ok(u32::from(sr25519::verify(&signature, &message, &public)))
+            Ok(u32::from(caller.data().verified.sr25519(&signature, &message, &public)))
         },
     )?;
     linker.func_wrap(
@@ -315,7 +323,7 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let signature = ed25519::Signature(read_array::<64>(&mut caller, signature)?);
             let message = read(&mut caller, message)?;
             let public = ed25519::Public(read_array::<32>(&mut caller, public)?);
-            Ok(u32::from(ed25519::verify(&signature, &message, &public)))
+            Ok(u32::from(caller.data().verified.ed25519(&signature, &message, &public)))
         },
     )?;
 
@@ -335,12 +343,15 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let signature = sr25519::Signature(read_array::<64>(&mut caller, signature)?);
             let message = read(&mut caller, message)?;
             let public = sr25519::Public(read_array::<32>(&mut caller, public)?);
-            Ok(match caller.data_mut().batch.as_mut() {
+            let state = caller.data_mut();
+            Ok(match state.batch.as_mut() {
+                // Known valid (the pool checked it): nothing left to verify.
+                Some(_) if state.verified.knows_sr25519(&signature, &message, &public) => 1,
                 Some(batch) => {
                     batch.push_sr25519(signature, message, public);
                     1
                 }
-                None => u32::from(sr25519::verify(&signature, &message, &public)),
+                None => u32::from(state.verified.sr25519(&signature, &message, &public)),
             })
         },
     )?;
@@ -356,7 +367,7 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
                     batch.push_ed25519(signature, message, public);
                     1
                 }
-                None => u32::from(ed25519::verify(&signature, &message, &public)),
+                None => u32::from(caller.data().verified.ed25519(&signature, &message, &public)),
             })
         },
     )?;

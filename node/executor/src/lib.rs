@@ -14,12 +14,13 @@
 pub mod allocator;
 mod host;
 pub mod state;
+pub mod verified;
 
 use std::{
     collections::{HashMap, VecDeque},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, Mutex,
+        Arc, Condvar, Mutex,
     },
     thread::JoinHandle,
     time::Duration,
@@ -31,7 +32,7 @@ use dfs_io::state::Externalities;
 use dfs_runtime_primitives::RuntimeVersion;
 use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
-use crate::{allocator::HeapAllocator, host::HostState};
+use crate::{allocator::HeapAllocator, host::HostState, verified::VerifiedSignatures};
 
 /// Why a runtime call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +76,13 @@ pub struct ExecutorConfig {
     pub max_wasm_stack: usize,
     /// How many compiled runtimes to keep.
     pub module_cache_size: usize,
+    /// How many calls may run at once. Instances come from a pool of this many prepared
+    /// slots (memory reserved once, reset between calls rather than mapped anew), which
+    /// makes a call's start-up several times cheaper; further calls wait for a free slot.
+    pub max_concurrent_calls: u32,
+    /// How many valid signatures to remember across calls (see [`verified`]): enough for
+    /// a full transaction pool, whose signatures are checked again in block building.
+    pub verified_signatures: usize,
 }
 
 impl Default for ExecutorConfig {
@@ -85,9 +93,15 @@ impl Default for ExecutorConfig {
             call_timeout: Duration::from_secs(60),
             max_wasm_stack: 1024 * 1024,
             module_cache_size: 4,
+            max_concurrent_calls: 64,
+            // ~100 bytes each: 6.5 MiB at most.
+            verified_signatures: 65_536,
         }
     }
 }
+
+/// How much of each pooled linear memory is reset by writing zeros instead of unmapping.
+const LINEAR_MEMORY_KEPT_RESIDENT: usize = 0;
 
 /// How often the epoch advances: the granularity of call time limits.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -124,6 +138,39 @@ impl Drop for EpochTicker {
     }
 }
 
+/// A counting semaphore over the pooled instance slots: the pool refuses an instance
+/// beyond its size, so a call waits here for a slot instead of failing.
+struct CallSlots {
+    free: Mutex<u32>,
+    released: Condvar,
+}
+
+/// A taken slot, given back on drop.
+struct CallSlot<'a>(&'a CallSlots);
+
+impl CallSlots {
+    fn new(count: u32) -> Self {
+        CallSlots { free: Mutex::new(count), released: Condvar::new() }
+    }
+
+    fn acquire(&self) -> CallSlot<'_> {
+        // The counter stays consistent even if a holder panicked: keep using it.
+        let mut free = self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while *free == 0 {
+            free = self.released.wait(free).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        *free -= 1;
+        CallSlot(self)
+    }
+}
+
+impl Drop for CallSlot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) += 1;
+        self.0.released.notify_one();
+    }
+}
+
 struct ModuleCache {
     modules: HashMap<H256, InstancePre<HostState>>,
     order: VecDeque<H256>,
@@ -134,6 +181,8 @@ pub struct Executor {
     engine: Engine,
     linker: Linker<HostState>,
     cache: Mutex<ModuleCache>,
+    slots: CallSlots,
+    verified: Arc<VerifiedSignatures>,
     config: ExecutorConfig,
     _ticker: EpochTicker,
 }
@@ -148,6 +197,21 @@ impl Executor {
             .cranelift_nan_canonicalization(true)
             .wasm_relaxed_simd(false)
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        // `perf` sees runtime functions by name when asked (as Substrate's
+        // WASMTIME_PROFILING_STRATEGY): /tmp/perf-<pid>.map.
+        if std::env::var("DFS_WASMTIME_PROFILING").as_deref() == Ok("perfmap") {
+            wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
+        let mut pool = wasmtime::PoolingAllocationConfig::new();
+        let slots = config.max_concurrent_calls.max(1);
+        pool.total_core_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots)
+            .max_memory_size((config.max_memory_pages * 65_536) as usize)
+            // Reset the first pages by writing zeros rather than unmapping them: the stack
+            // and the data segments live there, and every call touches them again.
+            .linear_memory_keep_resident(LINEAR_MEMORY_KEPT_RESIDENT);
+        wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         host::define(&mut linker).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
@@ -156,6 +220,8 @@ impl Executor {
             engine,
             linker,
             cache: Mutex::new(ModuleCache { modules: HashMap::new(), order: VecDeque::new() }),
+            slots: CallSlots::new(config.max_concurrent_calls.max(1)),
+            verified: Arc::new(VerifiedSignatures::new(config.verified_signatures)),
             config,
         })
     }
@@ -236,12 +302,13 @@ impl Executor {
         ext: &mut dyn Externalities,
     ) -> Result<Vec<u8>, ExecutorError> {
         let pre = self.prepare(code_hash, code)?;
+        let _slot = self.slots.acquire();
         let limits: StoreLimits = StoreLimitsBuilder::new()
             .memory_size((self.config.max_memory_pages * 65_536) as usize)
             .instances(1)
             .tables(4)
             .build();
-        let mut store = Store::new(&self.engine, HostState::new(limits));
+        let mut store = Store::new(&self.engine, HostState::new(limits, self.verified.clone()));
         store.limiter(|state| &mut state.limits);
         let ticks = (self.config.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);

@@ -12,7 +12,8 @@ use dfs_runtime::{
 };
 use dfs_runtime_primitives::{
     generic::{Block, Digest, Header},
-    ApplyExtrinsicResult, DispatchError, InherentData, TokenError,
+    ApplyExtrinsicResult, DispatchError, InherentData, InvalidTransaction, TokenError,
+    TransactionValidityError,
 };
 
 use super::*;
@@ -385,4 +386,59 @@ fn hostile_runtimes_end_in_errors_and_the_executor_stays_usable() {
     // After all that, the real runtime runs.
     let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
     assert!(executor.call_fresh(&backend, "Core_version", &[]).is_ok());
+}
+
+#[test]
+fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
+    let executor = executor();
+    let genesis = wasm_genesis(&executor);
+    let transactions = block_extrinsics(genesis_header(&genesis).hash());
+    // Building verifies (and so remembers) every transaction's signature.
+    build_in_wasm(&executor, &genesis, &transactions);
+    assert!(!executor.verified.is_empty());
+
+    let backend = InMemoryBackend::new(genesis.clone());
+    let mut overlay = OverlayedChanges::default();
+    let parent = genesis_header(&genesis);
+    let header = Header { number: 1, parent_hash: parent.hash(), ..parent };
+    executor.call_at(&backend, &mut overlay, "Core_initialize_block", &header.encode()).unwrap();
+    // The signature sits after the length prefix, the version byte and the signer
+    // (MultiAddress::Id: one byte and 32) and the signature's variant byte.
+    let mut corrupted = transactions[0].clone();
+    let body = codec::Compact::<u32>::decode(&mut &corrupted[..]).unwrap().0 as usize;
+    let signature_at = corrupted.len() - body + 1 + 1 + 32 + 1;
+    corrupted[signature_at + 5] ^= 0x40;
+    let result = executor
+        .call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &corrupted)
+        .unwrap();
+    assert_eq!(
+        decode::<ApplyExtrinsicResult>(&result),
+        Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
+    );
+    // The genuine one still applies.
+    let result = executor
+        .call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &transactions[0])
+        .unwrap();
+    assert_eq!(decode::<ApplyExtrinsicResult>(&result), Ok(Ok(())));
+}
+
+#[test]
+fn more_concurrent_calls_than_instance_slots_wait_for_a_slot() {
+    let executor =
+        Executor::new(ExecutorConfig { max_concurrent_calls: 2, ..Default::default() }).unwrap();
+    let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
+    std::thread::scope(|scope| {
+        let callers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    for _ in 0..20 {
+                        executor.call_fresh(&backend, "Core_version", &[]).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.join().expect("every call got a slot and succeeded");
+        }
+    });
 }
