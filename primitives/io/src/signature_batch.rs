@@ -1,12 +1,98 @@
 //! A batch of signatures to verify together, as the host keeps it.
+//!
+//! Verification runs while the block executes: signatures are gathered in chunks, and each
+//! full chunk goes to background workers (all cores but the one executing the block) which
+//! verify it with schnorrkel's batch verification. Finishing verifies the last partial chunk
+//! and helps the workers drain what is left. Block import then costs about the larger of
+//! execution and verification instead of their sum.
+
+use std::{
+    collections::VecDeque,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Condvar, Mutex,
+    },
+    thread::JoinHandle,
+};
 
 use dfs_core::{ed25519, sr25519};
 
+/// Signatures per chunk handed to a worker: large enough for batch verification to pay
+/// (its per-signature cost falls quickly up to a few hundred), small enough that the tail
+/// left at the end of a block is short.
+const CHUNK: usize = 256;
+
+type Sr25519Item = (sr25519::Signature, Vec<u8>, sr25519::Public);
+
 /// Signatures queued during a block's execution.
-#[derive(Debug, Default, Clone)]
+#[derive(Default)]
 pub struct SignatureBatch {
-    sr25519: Vec<(sr25519::Signature, Vec<u8>, sr25519::Public)>,
+    /// The chunk being filled.
+    sr25519: Vec<Sr25519Item>,
     ed25519: Vec<(ed25519::Signature, Vec<u8>, ed25519::Public)>,
+    /// How many signatures were queued in all.
+    queued: usize,
+    /// Started with the first full chunk.
+    workers: Option<Workers>,
+}
+
+/// Chunks waiting for a worker, and what the workers found.
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    /// Set when a chunk failed: nobody needs to verify the rest.
+    failed: AtomicBool,
+}
+
+#[derive(Default)]
+struct Queue {
+    chunks: VecDeque<Vec<Sr25519Item>>,
+    /// No more chunks will come.
+    closed: bool,
+}
+
+struct Workers {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // The queue is a plain list: a panicking holder cannot leave it half-updated.
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The next chunk, waiting for one unless the queue is closed (then `None` once empty).
+    fn next(&self, wait: bool) -> Option<Vec<Sr25519Item>> {
+        let mut queue = self.lock();
+        loop {
+            if let Some(chunk) = queue.chunks.pop_front() {
+                return Some(chunk);
+            }
+            if queue.closed || !wait {
+                return None;
+            }
+            queue = self.wake.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    /// Verifies chunks until none is left (or one failed).
+    fn drain(&self, wait: bool) {
+        while let Some(chunk) = self.next(wait) {
+            if self.failed.load(Ordering::Relaxed) {
+                continue;
+            }
+            if !verify_sr25519_chunk(&chunk) {
+                self.failed.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.wake.notify_all();
+    }
 }
 
 impl SignatureBatch {
@@ -18,6 +104,11 @@ impl SignatureBatch {
         public: sr25519::Public,
     ) {
         self.sr25519.push((signature, message, public));
+        self.queued += 1;
+        if self.sr25519.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut self.sr25519, Vec::with_capacity(CHUNK));
+            self.hand_off(chunk);
+        }
     }
 
     /// Queues an ed25519 signature.
@@ -28,11 +119,12 @@ impl SignatureBatch {
         public: ed25519::Public,
     ) {
         self.ed25519.push((signature, message, public));
+        self.queued += 1;
     }
 
     /// How many signatures are queued.
     pub fn len(&self) -> usize {
-        self.sr25519.len() + self.ed25519.len()
+        self.queued
     }
 
     /// Whether nothing is queued.
@@ -40,20 +132,26 @@ impl SignatureBatch {
         self.len() == 0
     }
 
-    /// Whether every queued signature is valid, using schnorrkel's batch verification and
-    /// every available core.
-    pub fn verify(self) -> bool {
-        let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(1).max(1);
-        let chunk = self.sr25519.len().div_ceil(threads).max(64);
-        let sr25519_ok = std::thread::scope(|scope| {
-            let workers: Vec<_> = self
-                .sr25519
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || verify_sr25519_chunk(part)))
-                .collect();
-            workers.into_iter().all(|worker| worker.join().unwrap_or(false))
-        });
-        sr25519_ok
+    fn hand_off(&mut self, chunk: Vec<Sr25519Item>) {
+        let workers = self.workers.get_or_insert_with(Workers::start);
+        workers.shared.lock().chunks.push_back(chunk);
+        workers.shared.wake.notify_one();
+    }
+
+    /// Whether every queued signature is valid.
+    pub fn verify(mut self) -> bool {
+        let last = std::mem::take(&mut self.sr25519);
+        let mut valid = last.is_empty() || verify_sr25519_chunk(&last);
+        if let Some(workers) = self.workers.take() {
+            workers.shared.close();
+            // This thread helps with what the workers have not started yet.
+            workers.shared.drain(false);
+            for thread in workers.threads {
+                let _ = thread.join();
+            }
+            valid &= !workers.shared.failed.load(Ordering::Relaxed);
+        }
+        valid
             && self
                 .ed25519
                 .iter()
@@ -61,7 +159,35 @@ impl SignatureBatch {
     }
 }
 
-fn verify_sr25519_chunk(part: &[(sr25519::Signature, Vec<u8>, sr25519::Public)]) -> bool {
+impl Workers {
+    /// One worker per core but the one executing the block (at least one).
+    fn start() -> Self {
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+        let shared = Arc::new(Shared::default());
+        let threads = (0..cores.saturating_sub(1).max(1))
+            .filter_map(|_| {
+                let shared = shared.clone();
+                std::thread::Builder::new()
+                    .name("dfs-signature-batch".into())
+                    .spawn(move || shared.drain(true))
+                    .ok()
+            })
+            .collect();
+        Workers { shared, threads }
+    }
+}
+
+impl Drop for SignatureBatch {
+    /// A batch dropped unfinished (the block trapped): the workers stop after their chunk.
+    fn drop(&mut self) {
+        if let Some(workers) = self.workers.take() {
+            workers.shared.failed.store(true, Ordering::Relaxed);
+            workers.shared.close();
+        }
+    }
+}
+
+fn verify_sr25519_chunk(part: &[Sr25519Item]) -> bool {
     let mut transcripts = Vec::with_capacity(part.len());
     let mut signatures = Vec::with_capacity(part.len());
     let mut publics = Vec::with_capacity(part.len());
@@ -85,25 +211,43 @@ mod tests {
     use super::*;
     use dfs_core::pair::{dev_sr25519, Ed25519Pair};
 
-    #[test]
-    fn a_batch_is_valid_only_if_every_signature_is() {
+    /// A batch of `count` sr25519 signatures, the one at `bad_at` (if any) over another
+    /// message than the one queued, then one ed25519 signature, bad if `bad_ed25519`.
+    fn batch(count: usize, bad_at: Option<usize>, bad_ed25519: bool) -> SignatureBatch {
         let alice = dev_sr25519("Alice");
         let mut batch = SignatureBatch::default();
-        for i in 0..300u32 {
-            let message = i.to_le_bytes().to_vec();
-            batch.push_sr25519(alice.sign(&message), message, alice.public());
+        for i in 0..count {
+            let message = (i as u32).to_le_bytes().to_vec();
+            let signed = if bad_at == Some(i) { b"other".to_vec() } else { message.clone() };
+            batch.push_sr25519(alice.sign(&signed), message, alice.public());
         }
-        let ed = Ed25519Pair::from_suri("//Bob").unwrap();
-        batch.push_ed25519(ed.sign(b"x"), b"x".to_vec(), ed.public());
-        assert_eq!(batch.len(), 301);
-        assert!(batch.clone().verify());
+        let bob = Ed25519Pair::from_suri("//Bob").unwrap();
+        let signed: &[u8] = if bad_ed25519 { b"other" } else { b"x" };
+        batch.push_ed25519(bob.sign(signed), b"x".to_vec(), bob.public());
+        batch
+    }
 
-        let mut bad = batch.clone();
-        bad.push_sr25519(alice.sign(b"one"), b"two".to_vec(), alice.public());
-        assert!(!bad.verify());
-        let mut bad_ed = batch;
-        bad_ed.push_ed25519(ed.sign(b"one"), b"two".to_vec(), ed.public());
-        assert!(!bad_ed.verify());
-        assert!(SignatureBatch::default().verify());
+    #[test]
+    fn a_batch_is_valid_only_if_every_signature_is() {
+        // Below one chunk, exactly chunks, and chunks plus a tail.
+        for count in [0, 5, CHUNK, 3 * CHUNK + 7] {
+            let valid = batch(count, None, false);
+            assert_eq!(valid.len(), count + 1);
+            assert!(valid.verify(), "{count} valid signatures");
+            assert!(!batch(count, None, true).verify(), "{count}: a bad ed25519 signature");
+            if count > 0 {
+                // In the first chunk (a worker's, once there are chunks) and in the tail.
+                assert!(!batch(count, Some(0), false).verify(), "{count}: bad first");
+                assert!(!batch(count, Some(count - 1), false).verify(), "{count}: bad last");
+            }
+        }
+    }
+
+    #[test]
+    fn an_abandoned_batch_stops_its_workers() {
+        // Dropped with chunks in flight (a block that trapped): nothing hangs or panics.
+        for _ in 0..3 {
+            drop(batch(2 * CHUNK, None, false));
+        }
     }
 }
