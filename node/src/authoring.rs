@@ -13,6 +13,7 @@ use std::{
 
 use codec::{Decode, Encode};
 use dfs_core::{pair::Sr25519Pair, StateVersion, H256};
+use dfs_executor::ExecutorError;
 use dfs_io::state::OverlayedChanges;
 use dfs_runtime_primitives::{
     generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic},
@@ -21,11 +22,14 @@ use dfs_runtime_primitives::{
 
 use crate::{
     chain::{seal, BlockRef, BuiltBlock, Chain, ChainError, ImportSource, AURA_ENGINE_ID},
-    txpool::TxPool,
+    txpool::{PoolTx, TxPool},
 };
 
 /// How many transactions may fail to fit before the block is closed.
 const MAX_SKIPPED_TRANSACTIONS: usize = 8;
+/// Pool transactions applied per runtime call: a runtime instance costs about as much as
+/// applying a transaction, and a chunk takes ~10 ms, fine steps for the time budget.
+const APPLY_CHUNK: usize = 256;
 /// The inherent-data identifier of the timestamp.
 const TIMESTAMP_INHERENT: [u8; 8] = *b"timstap0";
 
@@ -197,39 +201,34 @@ fn build_block(
     }
 
     let mut skipped = 0;
-    for tx in pool.ready() {
+    let ready = pool.ready();
+    'chunks: for chunk in ready.chunks(APPLY_CHUNK) {
         if Instant::now() >= deadline {
             tracing::debug!(target: "authoring", "time budget spent; closing the block");
             break;
         }
-        overlay.start_transaction();
-        match apply(chain, &state, &mut overlay, &tx.bytes)? {
-            Ok(_dispatch_outcome) => {
-                overlay.commit_transaction();
-                let mut input = &tx.bytes[..];
-                let opaque = OpaqueExtrinsic::decode(&mut input)
-                    .map_err(|_| ChainError::BadOutput("pool transaction encoding"))?;
-                extrinsics.push(opaque);
-            }
-            Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
-                overlay.rollback_transaction();
-                skipped += 1;
-                if skipped >= MAX_SKIPPED_TRANSACTIONS {
-                    break;
+        let results = apply_chunk(chain, &state, &mut overlay, pool, chunk)?;
+        for (tx, result) in chunk.iter().zip(results) {
+            match result {
+                Ok(_dispatch_outcome) => {
+                    let opaque = OpaqueExtrinsic::decode(&mut &tx.bytes[..])
+                        .map_err(|_| ChainError::BadOutput("pool transaction encoding"))?;
+                    extrinsics.push(opaque);
                 }
-            }
-            Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) => {
+                Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
+                    skipped += 1;
+                }
                 // What it waits for was not applied (e.g. replaced): not invalid, not yet.
-                overlay.rollback_transaction();
+                Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) => {}
+                Err(TransactionValidityError::Invalid(invalid)) => {
+                    tracing::debug!(target: "authoring", hash = ?tx.hash, ?invalid, "dropping an invalid transaction");
+                    pool.report_invalid(&tx.hash);
+                }
+                Err(TransactionValidityError::Unknown(_)) => {}
             }
-            Err(TransactionValidityError::Invalid(invalid)) => {
-                overlay.rollback_transaction();
-                tracing::debug!(target: "authoring", hash = ?tx.hash, ?invalid, "dropping an invalid transaction");
-                pool.report_invalid(&tx.hash);
-            }
-            Err(TransactionValidityError::Unknown(_)) => {
-                overlay.rollback_transaction();
-            }
+        }
+        if skipped >= MAX_SKIPPED_TRANSACTIONS {
+            break 'chunks;
         }
     }
 
@@ -257,4 +256,92 @@ fn apply(
     let output = chain.executor().call_at(state, overlay, "BlockBuilder_apply_extrinsic", bytes)?;
     ApplyExtrinsicResult::decode(&mut &output[..])
         .map_err(|_| ChainError::BadOutput("BlockBuilder_apply_extrinsic"))
+}
+
+/// Applies a chunk of pool transactions in one runtime call. Should the call fail (the
+/// runtime trapped on one of them), nothing of it stays and the chunk is applied one
+/// transaction at a time, so that the culprit is found and dropped and the rest get in.
+fn apply_chunk(
+    chain: &Chain,
+    state: &dfs_executor::state::TrieBackend<'_>,
+    overlay: &mut OverlayedChanges,
+    pool: &TxPool,
+    chunk: &[Arc<PoolTx>],
+) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
+    overlay.start_transaction();
+    match apply_many(chain, state, overlay, chunk) {
+        Ok(results) => {
+            overlay.commit_transaction();
+            return Ok(results);
+        }
+        Err(error) => {
+            overlay.rollback_transaction();
+            if !runtime_failed_on_input(&error) {
+                return Err(error);
+            }
+            tracing::warn!(target: "authoring", %error, "applying a chunk of transactions failed; applying them one by one");
+        }
+    }
+    let mut results = Vec::with_capacity(chunk.len());
+    for tx in chunk {
+        overlay.start_transaction();
+        match apply(chain, state, overlay, &tx.bytes) {
+            Ok(result) => {
+                overlay.commit_transaction();
+                results.push(result);
+            }
+            Err(error) => {
+                overlay.rollback_transaction();
+                if !runtime_failed_on_input(&error) {
+                    return Err(error);
+                }
+                tracing::warn!(target: "authoring", hash = ?tx.hash, %error, "dropping a transaction the runtime fails on");
+                pool.report_invalid(&tx.hash);
+                // Neither included nor reported again below.
+                results.push(Err(TransactionValidityError::Unknown(
+                    dfs_runtime_primitives::UnknownTransaction::CannotLookup,
+                )));
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// Whether `error` is the runtime failing on what it was given (a trap, running out of
+/// time or memory, an output it should not produce), rather than the node's own trouble
+/// (an unreadable state), which no choice of transactions avoids.
+fn runtime_failed_on_input(error: &ChainError) -> bool {
+    matches!(
+        error,
+        ChainError::BadOutput(_)
+            | ChainError::Executor(
+                ExecutorError::Trap { .. }
+                    | ExecutorError::Timeout(_)
+                    | ExecutorError::OutOfMemory(_)
+                    | ExecutorError::InvalidOutput(_)
+            )
+    )
+}
+
+/// Applies pool transactions in one runtime call (`DfsBlockBuilder_apply_extrinsics`); each
+/// invalid one leaves no trace in `overlay`. The results come in the transactions' order.
+fn apply_many(
+    chain: &Chain,
+    state: &dfs_executor::state::TrieBackend<'_>,
+    overlay: &mut OverlayedChanges,
+    transactions: &[Arc<PoolTx>],
+) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
+    // A SCALE Vec of extrinsics: the count, then each extrinsic's own encoding.
+    let mut input = codec::Compact(transactions.len() as u32).encode();
+    for tx in transactions {
+        input.extend_from_slice(&tx.bytes);
+    }
+    let output =
+        chain.executor().call_at(state, overlay, "DfsBlockBuilder_apply_extrinsics", &input)?;
+    let results = Vec::<ApplyExtrinsicResult>::decode(&mut &output[..])
+        .map_err(|_| ChainError::BadOutput("DfsBlockBuilder_apply_extrinsics"))?;
+    if results.len() != transactions.len() {
+        return Err(ChainError::BadOutput("DfsBlockBuilder_apply_extrinsics"));
+    }
+    Ok(results)
 }

@@ -313,6 +313,7 @@ impl Chain {
                 (block, changes, nodes)
             }
         };
+        let prepared = started.elapsed();
         let header = &block.header;
         let hash = header.hash();
         if self.db.header(&hash)?.is_some() {
@@ -342,6 +343,12 @@ impl Chain {
         if finalize {
             *self.finalized.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = this;
         }
+        tracing::debug!(
+            target: "chain",
+            "Stored #{} in {} ms",
+            header.number,
+            (started.elapsed() - prepared).as_millis()
+        );
         crate::metrics::BLOCK_IMPORT.observe(started.elapsed());
         tracing::info!(
             target: "chain",
@@ -440,13 +447,23 @@ impl Chain {
         }
         let state = self.state_at(&block.header.parent_hash)?;
         let unsealed_block = Block { header: unsealed, extrinsics: block.extrinsics.clone() };
+        let started = Instant::now();
         let outcome = self
             .executor
             .call_fresh(&state, "Core_execute_block", &unsealed_block.encode())
             .map_err(|error| invalid(error.to_string()))?;
+        let executed = started.elapsed();
         let (root, nodes) = state
             .commit(&outcome.changes, StateVersion::V1)
             .map_err(|error| invalid(error.to_string()))?;
+        tracing::debug!(
+            target: "chain",
+            "Executed #{} in {} ms, state root over {} changed keys in {} ms",
+            block.header.number,
+            executed.as_millis(),
+            outcome.changes.len(),
+            (started.elapsed() - executed).as_millis()
+        );
         if root != block.header.state_root {
             return Err(invalid(format!(
                 "state root mismatch: header {:?}, execution {root:?}",

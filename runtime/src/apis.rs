@@ -220,6 +220,16 @@ runtime_apis! {
         }
     }
 
+    /// Building blocks many extrinsics per call (a DFS API): the author applies the pool's
+    /// transactions in chunks, sparing a runtime instance per transaction.
+    DfsBlockBuilder = ([0x37, 0x22, 0xe3, 0xc9, 0x8a, 0xe3, 0xc4, 0xe8], 1) {
+        /// Applies `extrinsics` in order, as `BlockBuilder_apply_extrinsic` would one by one:
+        /// each result in the same position; an invalid one (`Err`) leaves no trace.
+        fn apply_extrinsics(extrinsics: Vec<RawExtrinsic>) -> Vec<ApplyExtrinsicResult> {
+            Ok(extrinsics.iter().map(|xt| Executive::apply_extrinsic_bytes(&xt.0)).collect())
+        }
+    }
+
     /// Transaction validation for the pool.
     TaggedTransactionQueue = ([0xd2, 0xbc, 0x98, 0x97, 0xee, 0xd0, 0x8f, 0x15], 3) {
         /// Whether a transaction may enter the pool after block `block_hash`.

@@ -212,3 +212,53 @@ fn check_inherents_flags_missing_and_future_timestamps() {
         call(&mut chain.ext, "BlockBuilder_check_inherents", (empty, data(100_000)));
     assert!(!missing.okay);
 }
+
+#[test]
+fn applying_in_chunks_is_applying_one_by_one() {
+    // The same transactions — a good one, one with a future nonce, one with a corrupted
+    // signature, a failing call, malformed bytes, a good one — applied one call each and in
+    // one `DfsBlockBuilder_apply_extrinsics` call: the same results, the same block.
+    let alice = dev_sr25519("Alice");
+    let bob = dev_sr25519("Bob").account_id();
+    let context = context_of(&Chain::development());
+    // Signed once: sr25519 signatures are randomized, and the extrinsics root covers them.
+    let signed = |value: u128, nonce: u32| {
+        sign_like_polkadot_js(&alice, &context, &transfer_keep_alive(&bob, value), nonce, 0)
+    };
+    let mut corrupted = signed(UNIT, 1);
+    let inside_signature = corrupted.len() - 10;
+    corrupted[inside_signature] ^= 1;
+    let transactions = vec![
+        signed(UNIT, 0),
+        signed(UNIT, 5),
+        corrupted,
+        signed(u128::MAX / 2, 1),
+        vec![8, 1, 2],
+        signed(2 * UNIT, 2),
+    ];
+    let build = |chunked: bool| {
+        let mut chain = Chain::development();
+        let _ = chain.start_block(1_700_000_000_000);
+        let results: Vec<dfs_runtime_primitives::ApplyExtrinsicResult> = if chunked {
+            let mut input = codec::Compact(transactions.len() as u32).encode();
+            for tx in &transactions {
+                input.extend_from_slice(tx);
+            }
+            let output = chain
+                .ext
+                .execute_with(|| {
+                    dfs_runtime::apis::call("DfsBlockBuilder_apply_extrinsics", &input)
+                })
+                .unwrap();
+            Decode::decode(&mut &output[..]).unwrap()
+        } else {
+            transactions.iter().map(|tx| chain.apply(tx)).collect()
+        };
+        let header = chain.finish_block();
+        (results, header, free(&mut chain, &bob))
+    };
+    let (one_by_one, header, bob_balance) = build(false);
+    assert_eq!(one_by_one.iter().filter(|result| result.is_ok()).count(), 3);
+    assert!(matches!(one_by_one[3], Ok(Err(_))), "the failing call is included");
+    assert_eq!(build(true), (one_by_one, header, bob_balance));
+}

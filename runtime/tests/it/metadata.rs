@@ -203,6 +203,7 @@ fn v15_adds_runtime_apis_and_outer_enums() {
             "Core",
             "Metadata",
             "BlockBuilder",
+            "DfsBlockBuilder",
             "TaggedTransactionQueue",
             "AccountNonceApi",
             "AuraApi",
@@ -231,8 +232,11 @@ fn runtime_version_lists_the_apis_under_substrate_ids() {
     for (api, (id, _)) in apis::api_metadata().iter().zip(version.apis.iter()) {
         assert_eq!(dfs_core::hashing::blake2_64(api.name.as_bytes()), *id, "{}", api.name);
     }
-    assert_eq!(version.apis.len(), 8);
-    assert_eq!(version.apis.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [5, 2, 6, 3, 1, 1, 4, 1]);
+    assert_eq!(version.apis.len(), 9);
+    assert_eq!(
+        version.apis.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        [5, 2, 6, 1, 3, 1, 1, 4, 1]
+    );
 }
 
 #[test]
