@@ -145,15 +145,15 @@ pub mod wasm {
 }
 
 // Weights are measured, on the reference machine of 2 cores (2026-11):
-// - `bash scripts/bench.sh tps` ends with a validator importing the run's blocks into
-//   RocksDB (execution with batch signature verification, state root, the write): 54–60 µs
-//   per transfer to an existing account.
+// - `bash scripts/bench.sh tps` ends with validators importing the run's blocks into
+//   RocksDB (execution with batch signature verification, state root, the write); median
+//   ~47 µs per transfer to an existing account (single runs 43–59 µs).
 // - `bash scripts/bench.sh block` splits the cost in memory: empty block ~104 µs, per
-//   extrinsic 27–30 µs, a transfer call to a new account ~20 µs.
-// A transfer is declared 80 µs (48 base + 32 call): a quarter above the node-level figure
-// with a tenth more for the costlier transfer to a new account; this machine's timings vary
-// by about that much from run to run. The empty block stays at twice its measurement (it is
-// a ten-thousandth of a full block).
+//   extrinsic 23–27 µs, a transfer call to a new account 15–17 µs.
+// A transfer is declared 65 µs (39 base + 26 call): the node-level median, a tenth more for
+// the costlier transfer to a new account, and a quarter more for this machine's run-to-run
+// variation. The empty block stays at twice its measurement (a ten-thousandth of a full
+// block).
 
 /// The weight of an empty block (the timestamp inherent, hooks, finalization).
 pub const BLOCK_EXECUTION_WEIGHT: Weight =
@@ -161,7 +161,7 @@ pub const BLOCK_EXECUTION_WEIGHT: Weight =
 /// The weight every extrinsic costs beyond its call: decoding, signature, nonce, fee,
 /// events.
 pub const EXTRINSIC_BASE_WEIGHT: Weight =
-    Weight::from_parts(48 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+    Weight::from_parts(39 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
 /// Two seconds of compute per six-second block; no proof-size limit on a solo chain.
 pub const MAXIMUM_BLOCK_WEIGHT: Weight =
     Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);

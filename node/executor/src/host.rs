@@ -120,6 +120,54 @@ fn read(caller: &mut Caller<'_, HostState>, packed: u64) -> HostResult<Vec<u8>> 
     }
 }
 
+/// Runs `f` on the externalities with slices `packed` (each `len << 32 | ptr`) of the
+/// runtime's memory, borrowed in place: storage calls are the runtime's most frequent, and
+/// copying their keys and values out first would cost an allocation each.
+fn with_slices<const N: usize, R>(
+    caller: &mut Caller<'_, HostState>,
+    packed: [u64; N],
+    f: impl FnOnce([&[u8]; N], &mut dyn Externalities) -> R,
+) -> HostResult<R> {
+    let memory = memory(caller)?;
+    let data = memory.data(&*caller);
+    let mut slices: [&[u8]; N] = [&[]; N];
+    for (slice, packed) in slices.iter_mut().zip(packed) {
+        let (ptr, len) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
+        match data.get(ptr..ptr + len) {
+            Some(bytes) => *slice = bytes,
+            None => return fail(caller, HostError::OutOfBounds),
+        }
+    }
+    match dfs_io::externalities::with_externalities(|ext| f(slices, ext)) {
+        Some(result) => Ok(result),
+        None => fail(caller, HostError::NoExternalities),
+    }
+}
+
+/// Writes `value` SCALE-encoded as an `Option<Vec<u8>>` into a new heap block, without
+/// building the encoding first; returns `len << 32 | ptr`.
+fn write_option(caller: &mut Caller<'_, HostState>, value: Option<&[u8]>) -> HostResult<u64> {
+    let Some(value) = value else { return write_slice(caller, &[0]) };
+    let mut prefix = vec![1u8];
+    codec::Compact(value.len() as u32).encode_to(&mut prefix);
+    let Ok(size) = u32::try_from(prefix.len() + value.len()) else {
+        return fail(caller, HostError::OutOfMemory);
+    };
+    let ptr = match allocate(&mut *caller, size) {
+        Ok(ptr) => ptr,
+        Err(error) => return fail(caller, error),
+    };
+    let memory = memory(caller)?;
+    let data = memory.data_mut(&mut *caller);
+    let start = ptr as usize;
+    let Some(block) = data.get_mut(start..start + size as usize) else {
+        return fail(caller, HostError::OutOfBounds);
+    };
+    block[..prefix.len()].copy_from_slice(&prefix);
+    block[prefix.len()..].copy_from_slice(value);
+    Ok(u64::from(size) << 32 | u64::from(ptr))
+}
+
 fn read_array<const N: usize>(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<[u8; N]> {
     let bytes = read(caller, (N as u64) << 32 | u64::from(ptr))?;
     let mut out = [0u8; N];
@@ -186,41 +234,38 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_storage_get_version_1",
         |mut caller: Caller<'_, HostState>, key: u64| {
-            let key = read(&mut caller, key)?;
-            let value = with_ext(&mut caller, |ext| ext.storage(&key))?;
-            write_slice(&mut caller, &value.encode())
+            let value = with_slices(&mut caller, [key], |[key], ext| ext.storage(key))?;
+            write_option(&mut caller, value.as_deref())
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_set_version_1",
         |mut caller: Caller<'_, HostState>, key: u64, value: u64| {
-            let (key, value) = (read(&mut caller, key)?, read(&mut caller, value)?);
-            with_ext(&mut caller, |ext| ext.set_storage(&key, Some(&value)))
+            with_slices(&mut caller, [key, value], |[key, value], ext| {
+                ext.set_storage(key, Some(value))
+            })
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_clear_version_1",
         |mut caller: Caller<'_, HostState>, key: u64| {
-            let key = read(&mut caller, key)?;
-            with_ext(&mut caller, |ext| ext.set_storage(&key, None))
+            with_slices(&mut caller, [key], |[key], ext| ext.set_storage(key, None))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_exists_version_1",
         |mut caller: Caller<'_, HostState>, key: u64| {
-            let key = read(&mut caller, key)?;
-            with_ext(&mut caller, |ext| u32::from(ext.storage(&key).is_some()))
+            with_slices(&mut caller, [key], |[key], ext| u32::from(ext.storage(key).is_some()))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_append_version_1",
         |mut caller: Caller<'_, HostState>, key: u64, item: u64| {
-            let (key, item) = (read(&mut caller, key)?, read(&mut caller, item)?);
-            with_ext(&mut caller, |ext| ext.append_storage(&key, &item))
+            with_slices(&mut caller, [key, item], |[key, item], ext| ext.append_storage(key, item))
         },
     )?;
     linker.func_wrap(

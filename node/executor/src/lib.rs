@@ -100,9 +100,6 @@ impl Default for ExecutorConfig {
     }
 }
 
-/// How much of each pooled linear memory is reset by writing zeros instead of unmapping.
-const LINEAR_MEMORY_KEPT_RESIDENT: usize = 0;
-
 /// How often the epoch advances: the granularity of call time limits.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -207,10 +204,7 @@ impl Executor {
         pool.total_core_instances(slots)
             .total_memories(slots)
             .total_tables(slots)
-            .max_memory_size((config.max_memory_pages * 65_536) as usize)
-            // Reset the first pages by writing zeros rather than unmapping them: the stack
-            // and the data segments live there, and every call touches them again.
-            .linear_memory_keep_resident(LINEAR_MEMORY_KEPT_RESIDENT);
+            .max_memory_size((config.max_memory_pages * 65_536) as usize);
         wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
         let mut linker = Linker::new(&engine);

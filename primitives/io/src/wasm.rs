@@ -6,7 +6,7 @@
 //! taken over as `Vec`s and freed the normal way.
 
 use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use codec::{Compact, Decode, Encode};
 use dfs_core::{ed25519, sr25519};
 
 use crate::StateVersion;
@@ -55,8 +55,21 @@ fn unpack(packed: u64) -> Vec<u8> {
     unsafe { Vec::from_raw_parts(ptr, len, len) }
 }
 
+/// Takes over a host buffer holding a SCALE `Option<Vec<u8>>` and returns the value in the
+/// same buffer, its encoding prefix shifted out (no second allocation, no copy to a new one).
 fn decode_option(packed: u64) -> Option<Vec<u8>> {
-    Option::<Vec<u8>>::decode(&mut &unpack(packed)[..]).ok().flatten()
+    let mut buffer = unpack(packed);
+    let mut input = &buffer[..];
+    if u8::decode(&mut input).ok()? != 1 {
+        return None;
+    }
+    let length = Compact::<u32>::decode(&mut input).ok()?.0 as usize;
+    if input.len() != length {
+        return None;
+    }
+    let prefix = buffer.len() - length;
+    buffer.drain(..prefix);
+    Some(buffer)
 }
 
 fn read_fixed<const N: usize>(ptr: u32) -> [u8; N] {
@@ -237,11 +250,18 @@ pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
     decode_option(unsafe { ext_misc_runtime_version_version_1(pack(code)) })
 }
 
-/// Every allocation of the Wasm runtime goes to the host's allocator, which manages the
-/// heap inside the instance's memory (so buffers the host returns can be freed here).
+/// The runtime's allocator. Small blocks (up to 2 KiB: most of a runtime's allocations) are
+/// carved out of 64 KiB pages inside large blocks taken from the host's allocator and
+/// recycled through per-size free lists, all inside the instance: no host call for them.
+/// Larger blocks, and the buffers the host returns (which this allocator adopts as `Vec`s),
+/// belong to the host's allocator, which manages the heap of the instance's memory; a page
+/// bitmap tells the two kinds apart on free.
 #[cfg(target_arch = "wasm32")]
 mod allocator {
-    use core::alloc::{GlobalAlloc, Layout};
+    use core::{
+        alloc::{GlobalAlloc, Layout},
+        cell::UnsafeCell,
+    };
 
     #[link(wasm_import_module = "env")]
     extern "C" {
@@ -249,28 +269,139 @@ mod allocator {
         fn ext_allocator_free_version_1(ptr: u32);
     }
 
-    /// The host allocator hands out 16-byte aligned blocks.
-    const HOST_ALIGNMENT: usize = 16;
+    /// The host allocator hands out 16-byte aligned blocks; so does this one.
+    const ALIGNMENT: usize = 16;
+    /// Size classes 16, 32, …, 2048 bytes.
+    const SMALLEST_LOG2: u32 = 4;
+    const LARGEST_LOG2: u32 = 11;
+    const CLASSES: usize = (LARGEST_LOG2 - SMALLEST_LOG2 + 1) as usize;
+    /// Pages this allocator owns are marked in a bitmap over the 4 GiB address space.
+    const PAGE_LOG2: u32 = 16;
+    /// Taken from the host at a time: 15 whole 64 KiB pages fit in it, whatever its address.
+    const REGION: usize = 1 << 20;
 
-    struct HostAllocator;
+    struct Small {
+        /// Heads of the free lists (0: empty); a free block holds the next one's address.
+        free: [usize; CLASSES],
+        /// The unused rest of the current pages.
+        next: usize,
+        end: usize,
+        /// One bit per 64 KiB page: set when the page belongs to this allocator.
+        owned: [u64; 1024],
+    }
 
-    // SAFETY: the host allocator returns distinct, 16-byte aligned blocks of at least the
-    // requested size, or traps; larger alignments are refused with a null pointer.
-    unsafe impl GlobalAlloc for HostAllocator {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            if layout.align() > HOST_ALIGNMENT {
-                return core::ptr::null_mut();
-            }
-            unsafe { ext_allocator_malloc_version_1(layout.size() as u32) as usize as *mut u8 }
+    struct RuntimeAllocator(UnsafeCell<Small>);
+
+    // SAFETY: a Wasm instance runs on one thread.
+    unsafe impl Sync for RuntimeAllocator {}
+
+    fn class_of(size: usize) -> Option<usize> {
+        let log2 = size.max(1).next_power_of_two().trailing_zeros().max(SMALLEST_LOG2);
+        (log2 <= LARGEST_LOG2).then_some((log2 - SMALLEST_LOG2) as usize)
+    }
+
+    impl Small {
+        fn owns(&self, ptr: usize) -> bool {
+            let page = ptr >> PAGE_LOG2;
+            self.owned[page / 64] & (1 << (page % 64)) != 0
         }
 
-        unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-            unsafe { ext_allocator_free_version_1(ptr as usize as u32) }
+        /// A block of `class`, or null if the host has no more memory.
+        unsafe fn allocate(&mut self, class: usize) -> *mut u8 {
+            let head = self.free[class];
+            if head != 0 {
+                // SAFETY: a free block of ours holds the next free block's address.
+                self.free[class] = unsafe { *(head as *const usize) };
+                return head as *mut u8;
+            }
+            let size = 1usize << (class as u32 + SMALLEST_LOG2);
+            if self.end - self.next < size && !unsafe { self.take_region() } {
+                return core::ptr::null_mut();
+            }
+            let block = self.next;
+            self.next += size;
+            block as *mut u8
+        }
+
+        /// Takes a region from the host and makes its whole pages the current ones.
+        unsafe fn take_region(&mut self) -> bool {
+            let region = unsafe { ext_allocator_malloc_version_1(REGION as u32) } as usize;
+            if region == 0 {
+                return false;
+            }
+            let page = 1usize << PAGE_LOG2;
+            let start = region.next_multiple_of(page);
+            let end = (region + REGION) / page * page;
+            for page in (start >> PAGE_LOG2)..(end >> PAGE_LOG2) {
+                self.owned[page / 64] |= 1 << (page % 64);
+            }
+            // What is left of the previous pages is abandoned: the instance is short-lived.
+            self.next = start;
+            self.end = end;
+            true
+        }
+
+        unsafe fn free(&mut self, ptr: usize, class: usize) {
+            // SAFETY: the block is ours, at least 16 bytes, and no longer in use.
+            unsafe { *(ptr as *mut usize) = self.free[class] };
+            self.free[class] = ptr;
+        }
+    }
+
+    // SAFETY: blocks are distinct, 16-byte aligned and at least the requested size (or the
+    // pointer is null); larger alignments are refused with a null pointer. A block is freed
+    // into the allocator that made it, told apart by its page.
+    unsafe impl GlobalAlloc for RuntimeAllocator {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            if layout.align() > ALIGNMENT {
+                return core::ptr::null_mut();
+            }
+            match class_of(layout.size()) {
+                // SAFETY: one thread, no reentrancy (the host call below allocates nothing here).
+                Some(class) => unsafe { (*self.0.get()).allocate(class) },
+                None => unsafe {
+                    ext_allocator_malloc_version_1(layout.size() as u32) as usize as *mut u8
+                },
+            }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            let small = unsafe { &mut *self.0.get() };
+            if small.owns(ptr as usize) {
+                // The layout is the one it was allocated with: its class is the block's.
+                if let Some(class) = class_of(layout.size()) {
+                    unsafe { small.free(ptr as usize, class) };
+                }
+            } else {
+                unsafe { ext_allocator_free_version_1(ptr as usize as u32) }
+            }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let small = unsafe { &*self.0.get() };
+            if small.owns(ptr as usize) && class_of(layout.size()) == class_of(new_size) {
+                return ptr;
+            }
+            // SAFETY: as GlobalAlloc's default: a new block, the contents, the old one freed.
+            unsafe {
+                let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+                let new = self.alloc(new_layout);
+                if !new.is_null() {
+                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                new
+            }
         }
     }
 
     #[global_allocator]
-    static ALLOCATOR: HostAllocator = HostAllocator;
+    static ALLOCATOR: RuntimeAllocator = RuntimeAllocator(UnsafeCell::new(Small {
+        free: [0; CLASSES],
+        next: 0,
+        end: 0,
+        owned: [0; 1024],
+    }));
 }
 
 /// A panic in the runtime logs its message through the host, then traps: the host sees a
