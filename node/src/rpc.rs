@@ -23,7 +23,7 @@ use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use crate::{
     chain::{Chain, ChainError, ChainEvent},
-    txpool::{PoolError, TxPool, TxStatus},
+    txpool::{PoolError, SubmissionQueue, TxPool, TxStatus},
 };
 
 /// Error objects with Substrate's codes.
@@ -86,6 +86,8 @@ pub struct RpcContext {
     pub chain: Arc<Chain>,
     /// The pool.
     pub pool: Arc<TxPool>,
+    /// The way submissions reach the pool (validated in batches).
+    pub submissions: SubmissionQueue,
     /// The chain spec's name.
     pub chain_name: String,
     /// The chain spec's type (`Development`, `Local`, `Live`).
@@ -445,10 +447,6 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
     });
 
     // author_*
-    blocking("author_submitExtrinsic", |ctx, params| {
-        let bytes = parse_bytes(&params.one::<String>()?)?;
-        Ok(json!(ctx.pool.submit(bytes, None).map_err(errors::pool)?))
-    });
     blocking("author_pendingExtrinsics", |ctx, _| {
         Ok(json!(ctx.pool.pending().iter().map(|xt| hex(xt)).collect::<Vec<_>>()))
     });
@@ -535,6 +533,14 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
         module.register_alias(alias, existing).unwrap_or_else(|e| panic!("alias {alias}: {e}"));
     }
 
+    // Submissions wait for the validation thread without holding one of their own.
+    module
+        .register_async_method("author_submitExtrinsic", |params, ctx, _| async move {
+            let bytes = parse_bytes(&params.one::<String>()?)?;
+            let hash = ctx.submissions.submit(bytes, None).await.map_err(errors::pool)?;
+            RpcResult::Ok(json!(hash))
+        })
+        .unwrap_or_else(|e| panic!("registering author_submitExtrinsic: {e}"));
     register_subscriptions(&mut module);
 
     if !unsafe_methods {
@@ -645,21 +651,8 @@ fn register_subscriptions(module: &mut RpcModule<RpcContext>) {
                     Err(error) => return pending.reject(error).await,
                 };
                 let (sender, mut statuses) = mpsc::unbounded_channel();
-                let pool = ctx.pool.clone();
-                let submitted =
-                    tokio::task::spawn_blocking(move || pool.submit(bytes, Some(sender))).await;
-                match submitted {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(error)) => return pending.reject(errors::pool(error)).await,
-                    Err(_) => {
-                        return pending
-                            .reject(ErrorObjectOwned::owned(
-                                -32603,
-                                "submission failed",
-                                None::<()>,
-                            ))
-                            .await
-                    }
+                if let Err(error) = ctx.submissions.submit(bytes, Some(sender)).await {
+                    return pending.reject(errors::pool(error)).await;
                 }
                 let Ok(sink) = pending.accept().await else { return };
                 while let Some(status) = statuses.recv().await {

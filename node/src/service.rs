@@ -24,7 +24,7 @@ use crate::{
     key,
     metrics::{self, MetricsSource},
     rpc::{self, RpcConfig, RpcContext},
-    txpool::{PoolLimits, TxPool},
+    txpool::{PoolLimits, SubmissionQueue, TxPool},
 };
 
 /// The folders of one chain under a base path.
@@ -251,6 +251,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         let context = RpcContext {
             chain: chain.clone(),
             pool: pool.clone(),
+            submissions: SubmissionQueue::start(pool.clone())?,
             chain_name: spec.0["name"].as_str().unwrap_or("DFS").to_string(),
             chain_type: spec.0.get("chainType").cloned().unwrap_or(Value::from("Live")),
             properties: spec.0.get("properties").cloned().unwrap_or(Value::Object(Default::default())),

@@ -1,7 +1,8 @@
 //! The transaction pool: transactions waiting for a block.
 //!
-//! Each submitted transaction is validated by the runtime
-//! (`TaggedTransactionQueue_validate_transaction` at the best block), which answers with a
+//! Each submitted transaction is validated by the runtime at the best block (submissions
+//! queue up and are validated up to 256 per call, `DfsTransactionQueue_validate_transactions`,
+//! which answers for each as `TaggedTransactionQueue_validate_transaction` would), with a
 //! priority, the tags it `provides` (e.g. account and nonce) and `requires` (the previous
 //! nonce), and a longevity. A transaction whose requirements are all met — on chain or by
 //! another ready transaction — is *ready*; otherwise it waits in the *future* queue until
@@ -24,7 +25,7 @@ use dfs_runtime_primitives::{
     generic::BlockNumber, transaction_validity::TransactionTag, InvalidTransaction,
     TransactionSource, TransactionValidity, TransactionValidityError, UnknownTransaction,
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::chain::{BlockRef, Chain, ChainError};
 
@@ -87,8 +88,12 @@ impl TxStatus {
     }
 }
 
+/// A transaction to submit (its encoding, length prefix included) and where to send its
+/// status changes, if anywhere.
+pub type Submission = (Vec<u8>, Option<mpsc::UnboundedSender<TxStatus>>);
+
 /// Why the pool refused a transaction; each maps to Substrate's JSON-RPC error code.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PoolError {
     /// The runtime says it is invalid (code 1010).
     #[error("Invalid Transaction")]
@@ -124,6 +129,66 @@ impl From<ChainError> for PoolError {
     }
 }
 
+/// Submissions waiting for validation, at most: beyond, submitters wait their turn.
+const SUBMISSION_BACKLOG: usize = 4_096;
+/// Transactions validated per runtime call.
+const VALIDATION_BATCH: usize = 256;
+
+type Reply = oneshot::Sender<Result<H256, PoolError>>;
+
+/// The way RPC submissions reach the pool: a validation thread takes whatever has queued
+/// up (up to 256) and validates it in one runtime call. Submitters wait without holding a
+/// thread, validation keeps to one core (the other one builds blocks), and a transaction
+/// costs no runtime instance of its own.
+#[derive(Clone)]
+pub struct SubmissionQueue {
+    sender: mpsc::Sender<(Submission, Reply)>,
+}
+
+impl SubmissionQueue {
+    /// Starts the validation thread for `pool`; it stops when every handle is dropped.
+    pub fn start(pool: Arc<TxPool>) -> std::io::Result<Self> {
+        let (sender, mut receiver) = mpsc::channel::<(Submission, Reply)>(SUBMISSION_BACKLOG);
+        std::thread::Builder::new().name("dfs-tx-validation".into()).spawn(move || {
+            while let Some(first) = receiver.blocking_recv() {
+                let mut batch = vec![first];
+                while batch.len() < VALIDATION_BATCH {
+                    match receiver.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (submissions, replies): (Vec<Submission>, Vec<Reply>) =
+                    batch.into_iter().unzip();
+                let count = submissions.len();
+                let started = Instant::now();
+                for (result, reply) in pool.submit_many(submissions).into_iter().zip(replies) {
+                    // The submitter may have gone (a closed connection): nothing to tell.
+                    let _ = reply.send(result);
+                }
+                tracing::debug!(
+                    target: "txpool",
+                    "validated {count} submissions in {} µs",
+                    started.elapsed().as_micros()
+                );
+            }
+        })?;
+        Ok(SubmissionQueue { sender })
+    }
+
+    /// Submits a transaction and waits for the pool's answer.
+    pub async fn submit(
+        &self,
+        bytes: Vec<u8>,
+        watch: Option<mpsc::UnboundedSender<TxStatus>>,
+    ) -> Result<H256, PoolError> {
+        let stopped = || PoolError::Runtime("the transaction pool is shutting down".into());
+        let (reply, answer) = oneshot::channel();
+        self.sender.send(((bytes, watch), reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
 /// A transaction in the pool.
 #[derive(Debug)]
 pub struct PoolTx {
@@ -147,6 +212,9 @@ struct PoolInner {
     /// The transactions waiting for a requirement (the future queue); every other pool
     /// transaction is ready.
     future: HashSet<H256>,
+    /// The future transactions by each tag they require, so that a newly ready transaction
+    /// promotes exactly those waiting for what it provides.
+    dependents: HashMap<TransactionTag, Vec<H256>>,
     /// Tags provided by recently included transactions, with the block number.
     included_tags: HashMap<TransactionTag, BlockNumber>,
     banned: HashMap<H256, Instant>,
@@ -188,8 +256,8 @@ impl PoolInner {
                 self.providers.remove(tag);
             }
         }
-        if self.future.remove(hash) {
-            self.future_bytes -= tx.bytes.len();
+        if self.future.contains(hash) {
+            self.leave_future(&tx);
         } else {
             self.ready_bytes -= tx.bytes.len();
         }
@@ -203,6 +271,9 @@ impl PoolInner {
         } else {
             self.future_bytes += tx.bytes.len();
             self.future.insert(tx.hash);
+            for tag in &tx.requires {
+                self.dependents.entry(tag.clone()).or_default().push(tx.hash);
+            }
         }
         for tag in &tx.provides {
             self.providers.insert(tag.clone(), tx.hash);
@@ -212,27 +283,46 @@ impl PoolInner {
         self.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
     }
 
-    /// Moves future transactions whose requirements are now met to ready, repeatedly.
-    fn promote(&mut self) {
-        loop {
-            // Only the future queue (bounded, small) is looked at, never the whole pool.
-            let promotable: Vec<(H256, usize)> = self
-                .future
-                .iter()
-                .filter_map(|hash| self.txs.get(hash))
-                .filter(|tx| tx.requires.iter().all(|tag| self.requirement_met(tag)))
-                .map(|tx| (tx.hash, tx.bytes.len()))
-                .collect();
-            if promotable.is_empty() {
-                return;
-            }
-            for (hash, len) in promotable {
-                self.future.remove(&hash);
-                self.future_bytes -= len;
-                self.ready_bytes += len;
-                self.notify(&hash, TxStatus::Ready);
+    /// Takes `tx` out of the future queue (it was there).
+    fn leave_future(&mut self, tx: &PoolTx) {
+        self.future.remove(&tx.hash);
+        self.future_bytes -= tx.bytes.len();
+        for tag in &tx.requires {
+            if let Some(waiting) = self.dependents.get_mut(tag) {
+                waiting.retain(|hash| *hash != tx.hash);
+                if waiting.is_empty() {
+                    self.dependents.remove(tag);
+                }
             }
         }
+    }
+
+    /// Moves future transactions to ready once all their requirements are met, starting
+    /// from those waiting for `tags` (newly met), then from what those provide, and so on.
+    fn promote_from(&mut self, mut tags: Vec<TransactionTag>) {
+        while let Some(tag) = tags.pop() {
+            let waiting = self.dependents.get(&tag).cloned().unwrap_or_default();
+            for hash in waiting {
+                let Some(tx) = self.txs.get(&hash).cloned() else { continue };
+                if !self.future.contains(&hash)
+                    || !tx.requires.iter().all(|tag| self.requirement_met(tag))
+                {
+                    continue;
+                }
+                self.leave_future(&tx);
+                self.ready_bytes += tx.bytes.len();
+                self.notify(&hash, TxStatus::Ready);
+                tags.extend(tx.provides.iter().cloned());
+            }
+        }
+    }
+
+    /// Moves every future transaction whose requirements are met to ready (after a block,
+    /// whose included tags may meet any of them).
+    fn promote(&mut self) {
+        let met: Vec<TransactionTag> =
+            self.dependents.keys().filter(|tag| self.requirement_met(tag)).cloned().collect();
+        self.promote_from(met);
     }
 
     fn ready_count(&self) -> usize {
@@ -249,12 +339,6 @@ pub struct TxPool {
     chain: Arc<Chain>,
     limits: PoolLimits,
     inner: Mutex<PoolInner>,
-}
-
-/// How a transaction validates: the runtime's verdict.
-fn decode_validity(output: &[u8]) -> Result<TransactionValidity, PoolError> {
-    TransactionValidity::decode(&mut &output[..])
-        .map_err(|_| PoolError::Runtime("undecodable validate_transaction output".into()))
 }
 
 impl TxPool {
@@ -290,22 +374,70 @@ impl TxPool {
         txs.into_iter().map(|tx| tx.bytes.clone()).collect()
     }
 
-    /// Validates `bytes` (a full extrinsic encoding, length prefix included) at `at`.
-    fn validate(&self, at: &BlockRef, bytes: &[u8]) -> Result<TransactionValidity, PoolError> {
+    /// Validates several transactions at `at` in one runtime call
+    /// (`DfsTransactionQueue_validate_transactions`), each as [`TxPool::validate`] would.
+    fn validate_many(
+        &self,
+        at: &BlockRef,
+        txs: &[&[u8]],
+    ) -> Result<Vec<TransactionValidity>, PoolError> {
         let mut input = TransactionSource::External.encode();
-        input.extend_from_slice(bytes);
+        codec::Compact(txs.len() as u32).encode_to(&mut input);
+        for tx in txs {
+            input.extend_from_slice(tx);
+        }
         input.extend_from_slice(at.hash.as_bytes());
         let output =
-            self.chain.call(&at.hash, "TaggedTransactionQueue_validate_transaction", &input)?;
-        decode_validity(&output)
+            self.chain.call(&at.hash, "DfsTransactionQueue_validate_transactions", &input)?;
+        let malformed = || PoolError::Runtime("malformed validation results".into());
+        let results =
+            Vec::<TransactionValidity>::decode(&mut &output[..]).map_err(|_| malformed())?;
+        if results.len() != txs.len() {
+            return Err(malformed());
+        }
+        Ok(results)
     }
 
-    /// Submits a transaction; with `watch`, its status changes are sent there.
-    pub fn submit(
-        &self,
-        bytes: Vec<u8>,
-        watch: Option<mpsc::UnboundedSender<TxStatus>>,
-    ) -> Result<H256, PoolError> {
+    /// Submits several transactions, validated together in one runtime call; the results
+    /// come in the submissions' order. Transactions depending on one another may come in
+    /// the same batch: each is validated against the chain, the pool orders them.
+    pub fn submit_many(&self, submissions: Vec<Submission>) -> Vec<Result<H256, PoolError>> {
+        let mut results: Vec<Result<H256, PoolError>> = Vec::with_capacity(submissions.len());
+        let mut admissible = Vec::new();
+        for (index, (bytes, watch)) in submissions.into_iter().enumerate() {
+            match self.precheck(&bytes) {
+                Ok(hash) => {
+                    results.push(Ok(hash));
+                    admissible.push((index, hash, bytes, watch));
+                }
+                Err(error) => results.push(Err(error)),
+            }
+        }
+        if admissible.is_empty() {
+            return results;
+        }
+        let best = self.chain.best();
+        let txs: Vec<&[u8]> = admissible.iter().map(|(_, _, bytes, _)| &bytes[..]).collect();
+        match self.validate_many(&best, &txs) {
+            Ok(validities) => {
+                for ((index, hash, bytes, watch), validity) in
+                    admissible.into_iter().zip(validities)
+                {
+                    results[index] = self.admit(hash, bytes, validity, best, watch);
+                }
+            }
+            Err(error) => {
+                for (index, ..) in admissible {
+                    results[index] = Err(error.clone());
+                }
+            }
+        }
+        results
+    }
+
+    /// The checks before validation: size, encoding, not already in the pool, not banned.
+    /// Returns the transaction's hash.
+    fn precheck(&self, bytes: &[u8]) -> Result<H256, PoolError> {
         if bytes.len() > self.limits.max_transaction_bytes {
             return Err(PoolError::ImmediatelyDropped(format!(
                 "{} bytes is more than the pool's limit of {}",
@@ -314,7 +446,7 @@ impl TxPool {
             )));
         }
         // The bytes must be one length-prefixed extrinsic, nothing more.
-        let mut input = &bytes[..];
+        let mut input = bytes;
         match Vec::<u8>::decode(&mut input) {
             Ok(_) if input.is_empty() => {}
             _ => {
@@ -323,22 +455,31 @@ impl TxPool {
                 ))
             }
         }
-        let hash = H256(dfs_core::hashing::blake2_256(&bytes));
-        {
-            let mut inner = self.lock();
-            if inner.txs.contains_key(&hash) {
-                return Err(PoolError::AlreadyImported);
-            }
-            match inner.banned.get(&hash) {
-                Some(until) if *until > Instant::now() => return Err(PoolError::Banned),
-                Some(_) => {
-                    inner.banned.remove(&hash);
-                }
-                None => {}
-            }
+        let hash = H256(dfs_core::hashing::blake2_256(bytes));
+        let mut inner = self.lock();
+        if inner.txs.contains_key(&hash) {
+            return Err(PoolError::AlreadyImported);
         }
-        let best = self.chain.best();
-        let valid = match self.validate(&best, &bytes)? {
+        match inner.banned.get(&hash) {
+            Some(until) if *until > Instant::now() => return Err(PoolError::Banned),
+            Some(_) => {
+                inner.banned.remove(&hash);
+            }
+            None => {}
+        }
+        Ok(hash)
+    }
+
+    /// Takes a validated transaction into the pool (or bans it, if invalid).
+    fn admit(
+        &self,
+        hash: H256,
+        bytes: Vec<u8>,
+        validity: TransactionValidity,
+        best: BlockRef,
+        watch: Option<mpsc::UnboundedSender<TxStatus>>,
+    ) -> Result<H256, PoolError> {
+        let valid = match validity {
             Ok(valid) => valid,
             Err(TransactionValidityError::Invalid(invalid)) => {
                 self.lock().banned.insert(hash, Instant::now() + BAN_TIME);
@@ -349,6 +490,10 @@ impl TxPool {
             }
         };
         let mut inner = self.lock();
+        // The same bytes twice in one batch: the second finds the first here.
+        if inner.txs.contains_key(&hash) {
+            return Err(PoolError::AlreadyImported);
+        }
         // Another transaction providing the same tags (the same account and nonce): keep the
         // better-paying one.
         let rivals: HashSet<H256> =
@@ -402,8 +547,13 @@ impl TxPool {
         if let Some(watch) = watch {
             inner.watchers.entry(hash).or_default().push(watch);
         }
+        let provides = ready.then(|| tx.provides.clone());
         inner.insert(tx);
-        inner.promote();
+        // A new ready transaction may be what future ones wait for; a new future one
+        // meets nothing.
+        if let Some(provides) = provides {
+            inner.promote_from(provides);
+        }
         Ok(hash)
     }
 
@@ -519,17 +669,22 @@ impl TxPool {
             };
             batch
         };
-        for (hash, bytes) in batch {
-            match self.validate(&block, &bytes) {
-                Ok(Err(TransactionValidityError::Invalid(_))) => {
-                    let mut inner = self.lock();
-                    inner.remove(&hash);
-                    inner.notify(&hash, TxStatus::Invalid);
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::debug!(target: "txpool", ?hash, %error, "re-validation failed");
-                }
+        if batch.is_empty() {
+            return;
+        }
+        let txs: Vec<&[u8]> = batch.iter().map(|(_, bytes)| &bytes[..]).collect();
+        let validities = match self.validate_many(&block, &txs) {
+            Ok(validities) => validities,
+            Err(error) => {
+                tracing::debug!(target: "txpool", %error, "re-validation failed");
+                return;
+            }
+        };
+        let mut inner = self.lock();
+        for ((hash, _), validity) in batch.iter().zip(validities) {
+            if let Err(TransactionValidityError::Invalid(_)) = validity {
+                inner.remove(hash);
+                inner.notify(hash, TxStatus::Invalid);
             }
         }
     }

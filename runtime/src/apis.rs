@@ -238,6 +238,17 @@ runtime_apis! {
         }
     }
 
+    /// Transaction validation many per call (a DFS API): the pool validates submissions in
+    /// batches, sparing a runtime instance per transaction.
+    DfsTransactionQueue = ([0xdf, 0x25, 0x5a, 0x63, 0x20, 0x30, 0xe2, 0xa3], 1) {
+        /// Validates each of `txs` after block `block_hash`, as
+        /// `TaggedTransactionQueue_validate_transaction` would one by one: each against the
+        /// same state, none seeing another.
+        fn validate_transactions(source: TransactionSource, txs: Vec<RawExtrinsic>, block_hash: H256) -> Vec<TransactionValidity> {
+            Ok(txs.iter().map(|tx| Executive::validate_transaction(source, &tx.0, block_hash)).collect())
+        }
+    }
+
     /// Account nonces.
     AccountNonceApi = ([0xbc, 0x9d, 0x89, 0x90, 0x4f, 0x5b, 0x92, 0x3f], 1) {
         /// The next nonce of `account`.

@@ -209,3 +209,42 @@ fn browser_origins_are_checked_for_http_and_websocket() {
     let dev = Node::start(&["--dev", "--tmp"]);
     assert_eq!(status_with_origin(&dev, Some("https://evil.example"), true), 101);
 }
+
+#[test]
+fn a_nonce_chain_submitted_backwards_from_many_connections_all_lands() {
+    use crate::common::transfer;
+    let node = Node::start(&["--dev", "--tmp", "--dev-block-time", "1000"]);
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    node.wait_for_block(1, std::time::Duration::from_secs(30));
+    let chain: Vec<String> =
+        (0..40).map(|nonce| transfer(&node, "Alice", "Bob", 1_000_000, nonce)).collect();
+    // Four connections at once, each sending its nonces highest first in one JSON-RPC
+    // batch: every one but nonce 0 waits in the future queue until what it needs arrives.
+    std::thread::scope(|scope| {
+        for part in 0..4 {
+            let mine: Vec<&String> = chain.iter().skip(part).step_by(4).rev().collect();
+            let node = &node;
+            scope.spawn(move || {
+                let batch: Vec<Value> = mine
+                    .iter()
+                    .enumerate()
+                    .map(|(id, xt)| json!({"jsonrpc": "2.0", "id": id, "method": "author_submitExtrinsic", "params": [xt]}))
+                    .collect();
+                let (status, body) = crate::common::http_post(node.rpc, Value::Array(batch).to_string().as_bytes());
+                assert_eq!(status, 200, "{body}");
+                let answers: Vec<Value> = serde_json::from_str(&body).unwrap();
+                assert!(answers.iter().all(|answer| answer.get("result").is_some()), "{body}");
+            });
+        }
+    });
+    // All forty form one ready chain, and all forty land.
+    assert_eq!(node.call("system_accountNextIndex", json!([alice])), 40);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !node.call("author_pendingExtrinsics", json!([])).as_array().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{}", node.log());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let best = node.best_number();
+    node.wait_for_block(best, std::time::Duration::from_secs(10));
+    assert_eq!(node.call("system_accountNextIndex", json!([alice])), 40);
+}

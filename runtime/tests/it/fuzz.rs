@@ -32,7 +32,7 @@ fn api_methods() -> Vec<String> {
 #[test]
 fn random_input_to_every_runtime_api() {
     let methods = api_methods();
-    assert_eq!(methods.len(), 22);
+    assert_eq!(methods.len(), 23);
     let mut random = Bytes(0x9e37_79b9_7f4a_7c15);
     for method in &methods {
         let mut chain = Chain::development();

@@ -205,6 +205,7 @@ fn v15_adds_runtime_apis_and_outer_enums() {
             "BlockBuilder",
             "DfsBlockBuilder",
             "TaggedTransactionQueue",
+            "DfsTransactionQueue",
             "AccountNonceApi",
             "AuraApi",
             "TransactionPaymentApi",
@@ -232,10 +233,10 @@ fn runtime_version_lists_the_apis_under_substrate_ids() {
     for (api, (id, _)) in apis::api_metadata().iter().zip(version.apis.iter()) {
         assert_eq!(dfs_core::hashing::blake2_64(api.name.as_bytes()), *id, "{}", api.name);
     }
-    assert_eq!(version.apis.len(), 9);
+    assert_eq!(version.apis.len(), 10);
     assert_eq!(
         version.apis.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
-        [5, 2, 6, 1, 3, 1, 1, 4, 1]
+        [5, 2, 6, 1, 3, 1, 1, 1, 4, 1]
     );
 }
 

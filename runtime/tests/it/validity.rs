@@ -136,3 +136,44 @@ fn inherents_are_not_for_the_pool() {
         invalid(InvalidTransaction::MandatoryValidation)
     );
 }
+
+#[test]
+fn validating_many_at_once_answers_as_one_by_one() {
+    // A good transaction, the next nonce (future), a corrupted signature, malformed bytes:
+    // `DfsTransactionQueue_validate_transactions` gives each the answer it gets alone, and
+    // none sees another (the second stays future although the first precedes it).
+    let (mut chain, context) = setup();
+    let alice = dev_sr25519("Alice");
+    let bob = dev_sr25519("Bob").account_id();
+    let mut corrupted =
+        sign_like_polkadot_js(&alice, &context, &transfer_keep_alive(&bob, UNIT), 0, 0);
+    let inside_signature = corrupted.len() - 10;
+    corrupted[inside_signature] ^= 1;
+    let transactions = vec![
+        sign_like_polkadot_js(&alice, &context, &transfer_keep_alive(&bob, UNIT), 0, 0),
+        sign_like_polkadot_js(&alice, &context, &transfer_keep_alive(&bob, UNIT), 1, 0),
+        corrupted,
+        vec![8, 1, 2],
+    ];
+    let one_by_one: Vec<TransactionValidity> =
+        transactions.iter().map(|tx| validate(&mut chain, tx)).collect();
+    assert!(one_by_one[0].is_ok() && one_by_one[1].is_ok());
+    assert!(one_by_one[0].as_ref().unwrap().requires.is_empty());
+    assert!(!one_by_one[1].as_ref().unwrap().requires.is_empty(), "nonce 1 waits for nonce 0");
+    assert_eq!(one_by_one[2], invalid(InvalidTransaction::BadProof));
+    assert!(one_by_one[3].is_err());
+
+    let mut args = TransactionSource::External.encode();
+    codec::Compact(transactions.len() as u32).encode_to(&mut args);
+    for tx in &transactions {
+        args.extend_from_slice(tx);
+    }
+    args.extend_from_slice(&chain.best.hash().0);
+    let output = chain
+        .ext
+        .execute_with(|| {
+            dfs_runtime::apis::call("DfsTransactionQueue_validate_transactions", &args)
+        })
+        .unwrap();
+    assert_eq!(Vec::<TransactionValidity>::decode(&mut &output[..]).unwrap(), one_by_one);
+}
