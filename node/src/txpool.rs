@@ -162,7 +162,16 @@ impl SubmissionQueue {
                     batch.into_iter().unzip();
                 let count = submissions.len();
                 let started = Instant::now();
-                for (result, reply) in pool.submit_many(submissions).into_iter().zip(replies) {
+                // A bug must not take submissions down for good: the batch fails, the
+                // thread goes on.
+                let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    pool.submit_many(submissions)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!(target: "txpool", "validating {count} submissions panicked");
+                    vec![Err(PoolError::Runtime("validation failed".into())); count]
+                });
+                for (result, reply) in results.into_iter().zip(replies) {
                     // The submitter may have gone (a closed connection): nothing to tell.
                     let _ = reply.send(result);
                 }
