@@ -147,10 +147,10 @@ pub mod wasm {
 // Weights are measured, on the reference machine of 2 cores (2026-11):
 // - `bash scripts/bench.sh tps` ends with validators importing the run's blocks into
 //   RocksDB (execution with batch signature verification, state root, the write); median
-//   ~47 µs per transfer to an existing account (single runs 43–59 µs).
+//   ~44 µs per transfer to an existing account (single runs 42–56 µs).
 // - `bash scripts/bench.sh block` splits the cost in memory: empty block ~104 µs, per
-//   extrinsic 23–27 µs, a transfer call to a new account 15–17 µs.
-// A transfer is declared 65 µs (39 base + 26 call): the node-level median, a tenth more for
+//   extrinsic ~23 µs, a transfer call to a new account ~13 µs.
+// A transfer is declared 61 µs (39 base + 22 call): the node-level median, a tenth more for
 // the costlier transfer to a new account, and a quarter more for this machine's run-to-run
 // variation. The empty block stays at twice its measurement (a ten-thousandth of a full
 // block).

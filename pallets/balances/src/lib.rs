@@ -211,7 +211,7 @@ pub mod pallet {
         #[pallet::call_index(3)]
         // Measured: ~20 µs in the Wasm executor (`bench.sh block`), with the margin the
         // runtime's base weights take (see `dfs-runtime`'s weight notes).
-        #[pallet::weight(Weight::from_parts(26_000_000, 3_600))]
+        #[pallet::weight(Weight::from_parts(22_000_000, 3_600))]
         pub fn transfer_keep_alive(
             origin: Origin,
             dest: Address,
