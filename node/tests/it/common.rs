@@ -149,6 +149,17 @@ impl Node {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+
+    /// Waits until every pool transaction is in a block, then for that block's import to
+    /// show in the best block.
+    pub fn wait_for_empty_pool(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.call("author_pendingExtrinsics", json!([])).as_array().unwrap().is_empty() {
+            assert!(Instant::now() < deadline, "the pool did not empty in time:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        self.wait_for_block(self.best_number(), Duration::from_secs(10));
+    }
 }
 
 impl Drop for Node {

@@ -125,13 +125,7 @@ fn the_pool_orders_by_nonce_replaces_by_tip_and_refuses_repeats() {
     assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
 
     // Both land; the replaced one never does.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !node.call("author_pendingExtrinsics", json!([])).as_array().unwrap().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "{}", node.log());
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let best = node.best_number();
-    node.wait_for_block(best, std::time::Duration::from_secs(10));
+    node.wait_for_empty_pool(std::time::Duration::from_secs(30));
     let nonce = node.call("system_accountNextIndex", json!([alice]));
     assert_eq!(nonce, 2);
 
@@ -239,12 +233,6 @@ fn a_nonce_chain_submitted_backwards_from_many_connections_all_lands() {
     });
     // All forty form one ready chain, and all forty land.
     assert_eq!(node.call("system_accountNextIndex", json!([alice])), 40);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !node.call("author_pendingExtrinsics", json!([])).as_array().unwrap().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "{}", node.log());
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let best = node.best_number();
-    node.wait_for_block(best, std::time::Duration::from_secs(10));
+    node.wait_for_empty_pool(std::time::Duration::from_secs(30));
     assert_eq!(node.call("system_accountNextIndex", json!([alice])), 40);
 }
