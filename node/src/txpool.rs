@@ -150,6 +150,7 @@ impl SubmissionQueue {
     pub fn start(pool: Arc<TxPool>) -> std::io::Result<Self> {
         let (sender, mut receiver) = mpsc::channel::<(Submission, Reply)>(SUBMISSION_BACKLOG);
         std::thread::Builder::new().name("dfs-tx-validation".into()).spawn(move || {
+            yield_to_block_production();
             while let Some(first) = receiver.blocking_recv() {
                 let mut batch = vec![first];
                 while batch.len() < VALIDATION_BATCH {
@@ -195,6 +196,18 @@ impl SubmissionQueue {
         let (reply, answer) = oneshot::channel();
         self.sender.send(((bytes, watch), reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Lowers this thread's scheduling priority a little (Linux `nice` 5), so that when the
+/// cores are contended, block production wins over taking in more transactions: a full
+/// pool can wait, a slot cannot. Best effort: elsewhere, or refused, nothing changes.
+fn yield_to_block_production() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on this thread's own id; no memory is shared.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, 5);
     }
 }
 
