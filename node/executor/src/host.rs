@@ -148,8 +148,14 @@ fn with_slices<const N: usize, R>(
 /// building the encoding first; returns `len << 32 | ptr`.
 fn write_option(caller: &mut Caller<'_, HostState>, value: Option<&[u8]>) -> HostResult<u64> {
     let Some(value) = value else { return write_slice(caller, &[0]) };
-    let mut prefix = vec![1u8];
-    codec::Compact(value.len() as u32).encode_to(&mut prefix);
+    // `Some` and the compact length: at most 6 bytes, kept off the heap.
+    let Ok(length) = u32::try_from(value.len()) else {
+        return fail(caller, HostError::OutOfMemory);
+    };
+    let (mut prefix_bytes, prefix_len) = compact_u32(length);
+    prefix_bytes.copy_within(0..prefix_len, 1);
+    prefix_bytes[0] = 1;
+    let prefix = &prefix_bytes[..=prefix_len];
     let Ok(size) = u32::try_from(prefix.len() + value.len()) else {
         return fail(caller, HostError::OutOfMemory);
     };
@@ -163,9 +169,35 @@ fn write_option(caller: &mut Caller<'_, HostState>, value: Option<&[u8]>) -> Hos
     let Some(block) = data.get_mut(start..start + size as usize) else {
         return fail(caller, HostError::OutOfBounds);
     };
-    block[..prefix.len()].copy_from_slice(&prefix);
+    block[..prefix.len()].copy_from_slice(prefix);
     block[prefix.len()..].copy_from_slice(value);
     Ok(u64::from(size) << 32 | u64::from(ptr))
+}
+
+/// SCALE's compact encoding of `n` (in the first bytes of the array) and its length,
+/// without the allocation `Encode` makes.
+fn compact_u32(n: u32) -> ([u8; 6], usize) {
+    let mut out = [0u8; 6];
+    let len = match n {
+        0..=0x3f => {
+            out[0] = (n as u8) << 2;
+            1
+        }
+        0x40..=0x3fff => {
+            out[..2].copy_from_slice(&(((n as u16) << 2) | 0b01).to_le_bytes());
+            2
+        }
+        0x4000..=0x3fff_ffff => {
+            out[..4].copy_from_slice(&((n << 2) | 0b10).to_le_bytes());
+            4
+        }
+        _ => {
+            out[0] = 0b11;
+            out[1..5].copy_from_slice(&n.to_le_bytes());
+            5
+        }
+    };
+    (out, len)
 }
 
 fn read_array<const N: usize>(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<[u8; N]> {
@@ -489,4 +521,17 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         },
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_lengths_match_scale() {
+        for n in [0, 1, 63, 64, 16_383, 16_384, (1 << 30) - 1, 1 << 30, u32::MAX] {
+            let (bytes, len) = compact_u32(n);
+            assert_eq!(&bytes[..len], &codec::Compact(n).encode()[..], "{n}");
+        }
+    }
 }
