@@ -397,7 +397,8 @@ impl TxPool {
     }
 
     /// Validates several transactions at `at` in one runtime call
-    /// (`DfsTransactionQueue_validate_transactions`), each as [`TxPool::validate`] would.
+    /// (`DfsTransactionQueue_validate_transactions`), each as
+    /// `TaggedTransactionQueue_validate_transaction` would alone.
     fn validate_many(
         &self,
         at: &BlockRef,
