@@ -862,8 +862,13 @@ pub async fn start(
         .max_response_body_size(config.max_response_bytes)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .build();
+    let max_response_bytes = config.max_response_bytes as usize;
     let server = Server::builder()
         .set_config(server_config)
+        .set_rpc_middleware(
+            jsonrpsee::server::middleware::rpc::RpcServiceBuilder::new()
+                .layer_fn(move |service| ConcurrentBatches { service, max_response_bytes }),
+        )
         .set_http_middleware(
             tower::ServiceBuilder::new()
                 .layer(cors)
@@ -875,6 +880,98 @@ pub async fn start(
     let address = server.local_addr()?;
     let handle = server.start(module(context, config.unsafe_methods));
     Ok((handle, address))
+}
+
+/// How many calls of one JSON-RPC batch run at once.
+const BATCH_CONCURRENCY: usize = 64;
+
+/// Runs the calls of a JSON-RPC batch concurrently (up to [`BATCH_CONCURRENCY`], answers in
+/// request order). jsonrpsee answers them one after another, so a batch of submissions
+/// would reach the pool one at a time instead of filling a validation batch.
+#[derive(Clone)]
+struct ConcurrentBatches<S> {
+    service: S,
+    max_response_bytes: usize,
+}
+
+impl<S> jsonrpsee::server::middleware::rpc::RpcServiceT for ConcurrentBatches<S>
+where
+    S: jsonrpsee::server::middleware::rpc::RpcServiceT<
+            MethodResponse = jsonrpsee::MethodResponse,
+            NotificationResponse = jsonrpsee::MethodResponse,
+            BatchResponse = jsonrpsee::MethodResponse,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    type MethodResponse = jsonrpsee::MethodResponse;
+    type NotificationResponse = jsonrpsee::MethodResponse;
+    type BatchResponse = jsonrpsee::MethodResponse;
+
+    fn call<'a>(
+        &self,
+        request: jsonrpsee::types::Request<'a>,
+    ) -> impl std::future::Future<Output = Self::MethodResponse> + Send + 'a {
+        self.service.call(request)
+    }
+
+    fn notification<'a>(
+        &self,
+        notification: jsonrpsee::server::middleware::rpc::Notification<'a>,
+    ) -> impl std::future::Future<Output = Self::NotificationResponse> + Send + 'a {
+        self.service.notification(notification)
+    }
+
+    fn batch<'a>(
+        &self,
+        batch: jsonrpsee::server::middleware::rpc::Batch<'a>,
+    ) -> impl std::future::Future<Output = Self::BatchResponse> + Send + 'a {
+        use futures_util::{stream, StreamExt};
+        use jsonrpsee::server::middleware::rpc::BatchEntry;
+        type Answer<'a> = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Option<jsonrpsee::MethodResponse>> + Send + 'a>,
+        >;
+        let max_response_bytes = self.max_response_bytes;
+        let mut pending: Vec<Answer<'a>> = Vec::new();
+        for entry in batch {
+            let service = self.service.clone();
+            pending.push(match entry {
+                Ok(BatchEntry::Call(request)) => {
+                    Box::pin(async move { Some(service.call(request).await) })
+                }
+                Ok(BatchEntry::Notification(notification)) => Box::pin(async move {
+                    service.notification(notification).await;
+                    None
+                }),
+                Err(error) => {
+                    let (error, id) = error.into_parts();
+                    Box::pin(std::future::ready(Some(jsonrpsee::MethodResponse::error(id, error))))
+                }
+            });
+        }
+        async move {
+            let answers: Vec<Option<jsonrpsee::MethodResponse>> =
+                stream::iter(pending).buffered(BATCH_CONCURRENCY).collect().await;
+            let mut responses = jsonrpsee::BatchResponseBuilder::new_with_limit(max_response_bytes);
+            let mut notified = false;
+            for answer in answers {
+                match answer {
+                    Some(response) => {
+                        if let Err(too_large) = responses.append(response) {
+                            return too_large;
+                        }
+                    }
+                    None => notified = true,
+                }
+            }
+            if responses.is_empty() && notified {
+                jsonrpsee::MethodResponse::notification()
+            } else {
+                jsonrpsee::MethodResponse::from_batch(responses.finish())
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,28 @@ fn bad_requests_get_errors_and_the_node_stays_up() {
     // Not a request object.
     let (_, body) = node.post(b"[1,2,3]");
     assert!(body.contains("\"error\""), "{body}");
+    // A batch (its calls run concurrently): good, unknown and malformed entries and a
+    // notification, answered in order, each by its own id.
+    let (_, body) = node.post(
+        br#"[{"jsonrpc":"2.0","id":1,"method":"system_chain","params":[]},
+            {"jsonrpc":"2.0","id":2,"method":"no_suchMethod","params":[]},
+            {"jsonrpc":"2.0","method":"system_chain","params":[]},
+            7,
+            {"jsonrpc":"2.0","id":3,"method":"chain_getBlockHash","params":[0]}]"#,
+    );
+    let answers: Vec<Value> = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(answers.len(), 4, "{body}");
+    assert_eq!(
+        (answers[0]["id"].clone(), answers[0]["result"].clone()),
+        (json!(1), json!("Development"))
+    );
+    assert_eq!(
+        (answers[1]["id"].clone(), answers[1]["error"]["code"].clone()),
+        (json!(2), json!(-32601))
+    );
+    assert_eq!(answers[2]["error"]["code"], -32600, "{body}");
+    assert_eq!(answers[3]["id"], 3);
+    assert!(answers[3]["result"].as_str().is_some_and(|hash| hash.starts_with("0x")), "{body}");
     // Unknown method.
     let response = node.call_raw("no_suchMethod", json!([]));
     assert_eq!(response["error"]["code"], -32601, "{response}");
