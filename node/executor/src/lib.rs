@@ -12,12 +12,12 @@
 //! stays usable. Compiled modules are cached by code hash.
 
 pub mod allocator;
+mod bounded;
 mod host;
 pub mod state;
 pub mod verified;
 
 use std::{
-    collections::{HashMap, VecDeque},
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Condvar, Mutex,
@@ -32,7 +32,9 @@ use dfs_io::state::Externalities;
 use dfs_runtime_primitives::RuntimeVersion;
 use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
-use crate::{allocator::HeapAllocator, host::HostState, verified::VerifiedSignatures};
+use crate::{
+    allocator::HeapAllocator, bounded::BoundedMap, host::HostState, verified::VerifiedSignatures,
+};
 
 /// Why a runtime call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -168,10 +170,8 @@ impl Drop for CallSlot<'_> {
     }
 }
 
-struct ModuleCache {
-    modules: HashMap<H256, InstancePre<HostState>>,
-    order: VecDeque<H256>,
-}
+/// Compiled runtimes by code hash.
+type ModuleCache = BoundedMap<H256, InstancePre<HostState>>;
 
 /// Runs runtime blobs. Cheap to share: calls may run concurrently from several threads.
 pub struct Executor {
@@ -213,8 +213,8 @@ impl Executor {
             _ticker: EpochTicker::start(engine.clone()),
             engine,
             linker,
-            cache: Mutex::new(ModuleCache { modules: HashMap::new(), order: VecDeque::new() }),
-            slots: CallSlots::new(config.max_concurrent_calls.max(1)),
+            cache: Mutex::new(ModuleCache::new(config.module_cache_size.max(1))),
+            slots: CallSlots::new(slots),
             verified: Arc::new(VerifiedSignatures::new(config.verified_signatures)),
             config,
         })
@@ -227,7 +227,7 @@ impl Executor {
         hash: H256,
         code: impl FnOnce() -> Result<std::borrow::Cow<'c, [u8]>, ExecutorError>,
     ) -> Result<InstancePre<HostState>, ExecutorError> {
-        if let Some(pre) = self.lock_cache().modules.get(&hash) {
+        if let Some(pre) = self.lock_cache().get(&hash) {
             return Ok(pre.clone());
         }
         let code = code()?;
@@ -237,15 +237,7 @@ impl Executor {
             .linker
             .instantiate_pre(&module)
             .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
-        let mut cache = self.lock_cache();
-        if cache.modules.insert(hash, pre.clone()).is_none() {
-            cache.order.push_back(hash);
-            while cache.order.len() > self.config.module_cache_size.max(1) {
-                if let Some(evicted) = cache.order.pop_front() {
-                    cache.modules.remove(&evicted);
-                }
-            }
-        }
+        self.lock_cache().insert(hash, pre.clone());
         Ok(pre)
     }
 

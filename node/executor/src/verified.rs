@@ -9,12 +9,11 @@
 //! flood of bad ones cannot evict much besides the oldest entries, and it costs nothing to
 //! consensus: a node without the memory computes the same answers.
 
-use std::{
-    collections::{HashSet, VecDeque},
-    sync::Mutex,
-};
+use std::sync::Mutex;
 
 use dfs_core::{ed25519, hashing::blake2_256, sr25519};
+
+use crate::bounded::BoundedMap;
 
 /// Signature schemes, as part of the key (the same bytes under another scheme are another
 /// question).
@@ -27,19 +26,13 @@ enum Scheme {
 /// The remembered valid signatures, oldest evicted first.
 pub struct VerifiedSignatures {
     capacity: usize,
-    inner: Mutex<Entries>,
-}
-
-#[derive(Default)]
-struct Entries {
-    known: HashSet<[u8; 32]>,
-    order: VecDeque<[u8; 32]>,
+    known: Mutex<BoundedMap<[u8; 32], ()>>,
 }
 
 impl VerifiedSignatures {
     /// A memory of at most `capacity` signatures (0 disables it).
     pub fn new(capacity: usize) -> Self {
-        VerifiedSignatures { capacity, inner: Mutex::new(Entries::default()) }
+        VerifiedSignatures { capacity, known: Mutex::new(BoundedMap::new(capacity)) }
     }
 
     /// Whether `signature` by `public` over `message` is a valid sr25519 signature.
@@ -74,12 +67,12 @@ impl VerifiedSignatures {
         public: &sr25519::Public,
     ) -> bool {
         self.capacity > 0
-            && self.lock().known.contains(&key(Scheme::Sr25519, &signature.0, message, &public.0))
+            && self.lock().contains(&key(Scheme::Sr25519, &signature.0, message, &public.0))
     }
 
     /// How many signatures are remembered.
     pub fn len(&self) -> usize {
-        self.lock().known.len()
+        self.lock().len()
     }
 
     /// Whether none is remembered.
@@ -99,29 +92,21 @@ impl VerifiedSignatures {
             return check();
         }
         let key = key(scheme, signature, message, public);
-        if self.lock().known.contains(&key) {
+        if self.lock().contains(&key) {
             return true;
         }
         // Verified outside the lock: other threads keep using the memory meanwhile.
         let valid = check();
         if valid {
-            let mut entries = self.lock();
-            if entries.known.insert(key) {
-                entries.order.push_back(key);
-                while entries.order.len() > self.capacity {
-                    if let Some(oldest) = entries.order.pop_front() {
-                        entries.known.remove(&oldest);
-                    }
-                }
-            }
+            self.lock().insert(key, ());
         }
         valid
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // Both collections are updated together under the lock, and a panic cannot happen
-        // between the two updates: a poisoned lock still holds consistent entries.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, BoundedMap<[u8; 32], ()>> {
+        // A panic cannot happen halfway through an insertion: a poisoned lock still holds
+        // consistent entries.
+        self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
