@@ -148,36 +148,20 @@ fn with_slices<const N: usize, R>(
 /// building the encoding first; returns `len << 32 | ptr`.
 fn write_option(caller: &mut Caller<'_, HostState>, value: Option<&[u8]>) -> HostResult<u64> {
     let Some(value) = value else { return write_slice(caller, &[0]) };
-    // `Some` and the compact length: at most 6 bytes, kept off the heap.
     let Ok(length) = u32::try_from(value.len()) else {
         return fail(caller, HostError::OutOfMemory);
     };
-    let (mut prefix_bytes, prefix_len) = compact_u32(length);
-    prefix_bytes.copy_within(0..prefix_len, 1);
-    prefix_bytes[0] = 1;
-    let prefix = &prefix_bytes[..=prefix_len];
-    let Ok(size) = u32::try_from(prefix.len() + value.len()) else {
-        return fail(caller, HostError::OutOfMemory);
-    };
-    let ptr = match allocate(&mut *caller, size) {
-        Ok(ptr) => ptr,
-        Err(error) => return fail(caller, error),
-    };
-    let memory = memory(caller)?;
-    let data = memory.data_mut(&mut *caller);
-    let start = ptr as usize;
-    let Some(block) = data.get_mut(start..start + size as usize) else {
-        return fail(caller, HostError::OutOfBounds);
-    };
-    block[..prefix.len()].copy_from_slice(prefix);
-    block[prefix.len()..].copy_from_slice(value);
-    Ok(u64::from(size) << 32 | u64::from(ptr))
+    // `Some`, the compact length (kept off the heap), the value.
+    let (length, length_len) = compact_u32(length);
+    let pieces: [&[u8]; 3] = [&[1], &length[..length_len], value];
+    let ptr = write_pieces(caller, &pieces)?;
+    Ok(((1 + length_len + value.len()) as u64) << 32 | u64::from(ptr))
 }
 
 /// SCALE's compact encoding of `n` (in the first bytes of the array) and its length,
 /// without the allocation `Encode` makes.
-fn compact_u32(n: u32) -> ([u8; 6], usize) {
-    let mut out = [0u8; 6];
+fn compact_u32(n: u32) -> ([u8; 5], usize) {
+    let mut out = [0u8; 5];
     let len = match n {
         0..=0x3f => {
             out[0] = (n as u8) << 2;
@@ -215,14 +199,25 @@ fn write_slice(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<u
 
 /// Copies `bytes` into a new heap block; returns its address.
 fn write_block(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<u32> {
-    let Ok(size) = u32::try_from(bytes.len()) else { return fail(caller, HostError::OutOfMemory) };
+    write_pieces(caller, &[bytes])
+}
+
+/// Copies `pieces`, one after another, into a new heap block; returns its address. (An
+/// encoding can go in as its parts, without being assembled first.)
+fn write_pieces(caller: &mut Caller<'_, HostState>, pieces: &[&[u8]]) -> HostResult<u32> {
+    let total: usize = pieces.iter().map(|piece| piece.len()).sum();
+    let Ok(size) = u32::try_from(total) else { return fail(caller, HostError::OutOfMemory) };
     let ptr = match allocate(&mut *caller, size) {
         Ok(ptr) => ptr,
         Err(error) => return fail(caller, error),
     };
     let memory = memory(caller)?;
-    if memory.write(&mut *caller, ptr as usize, bytes).is_err() {
-        return fail(caller, HostError::OutOfBounds);
+    let mut at = ptr as usize;
+    for piece in pieces {
+        if memory.write(&mut *caller, at, piece).is_err() {
+            return fail(caller, HostError::OutOfBounds);
+        }
+        at += piece.len();
     }
     Ok(ptr)
 }
