@@ -286,8 +286,14 @@ impl PoolInner {
         Some(tx)
     }
 
-    fn insert(&mut self, tx: PoolTx) {
-        let ready = tx.requires.iter().all(|tag| self.requirement_met(tag));
+    /// Whether every requirement of `tx` is met, on chain or by a ready pool transaction.
+    fn is_satisfied(&self, tx: &PoolTx) -> bool {
+        tx.requires.iter().all(|tag| self.requirement_met(tag))
+    }
+
+    /// Adds `tx` (its readiness as [`PoolInner::is_satisfied`] says). A ready one may be what
+    /// future ones wait for: those it unblocks are promoted.
+    fn insert(&mut self, tx: PoolTx, ready: bool) {
         if ready {
             self.ready_bytes += tx.bytes.len();
         } else {
@@ -301,8 +307,12 @@ impl PoolInner {
             self.providers.insert(tag.clone(), tx.hash);
         }
         let hash = tx.hash;
+        let provides = ready.then(|| tx.provides.clone());
         self.txs.insert(hash, Arc::new(tx));
         self.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
+        if let Some(provides) = provides {
+            self.promote_from(provides);
+        }
     }
 
     /// Takes `tx` out of the future queue (it was there).
@@ -326,9 +336,7 @@ impl PoolInner {
             let waiting = self.dependents.get(&tag).cloned().unwrap_or_default();
             for hash in waiting {
                 let Some(tx) = self.txs.get(&hash).cloned() else { continue };
-                if !self.future.contains(&hash)
-                    || !tx.requires.iter().all(|tag| self.requirement_met(tag))
-                {
+                if !self.future.contains(&hash) || !self.is_satisfied(&tx) {
                     continue;
                 }
                 self.leave_future(&tx);
@@ -544,7 +552,7 @@ impl TxPool {
             order: inner.next_order,
             bytes,
         };
-        let ready = tx.requires.iter().all(|tag| inner.requirement_met(tag));
+        let ready = inner.is_satisfied(&tx);
         let (count, bytes_used, count_limit, bytes_limit) = if ready {
             (
                 inner.ready_count(),
@@ -570,13 +578,7 @@ impl TxPool {
         if let Some(watch) = watch {
             inner.watchers.entry(hash).or_default().push(watch);
         }
-        let provides = ready.then(|| tx.provides.clone());
-        inner.insert(tx);
-        // A new ready transaction may be what future ones wait for; a new future one
-        // meets nothing.
-        if let Some(provides) = provides {
-            inner.promote_from(provides);
-        }
+        inner.insert(tx, ready);
         Ok(hash)
     }
 
