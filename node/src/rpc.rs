@@ -9,7 +9,7 @@
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use dfs_core::{AccountId32, H256};
 use dfs_runtime_primitives::{generic::Header, RuntimeVersion};
 use jsonrpsee::{
@@ -201,6 +201,21 @@ fn message(value: &Value) -> Option<SubscriptionMessage> {
 }
 
 impl RpcContext {
+    /// A `TransactionPaymentApi` query (`method`) for the params `(extrinsic, at?)`: the
+    /// runtime takes the extrinsic followed by its length.
+    fn payment_query<T: Decode>(
+        &self,
+        params: Params<'_>,
+        method: &'static str,
+    ) -> Result<T, ErrorObjectOwned> {
+        let mut seq = params.sequence();
+        let xt = parse_bytes(&seq.next::<String>()?)?;
+        let at = self.at(seq.optional_next::<Option<String>>()?.flatten())?;
+        let mut input = xt.clone();
+        input.extend_from_slice(&(xt.len() as u32).encode());
+        self.chain.call_decoded(&at, method, &input).map_err(errors::client)
+    }
+
     /// The block `at` names, or the best block.
     fn at(&self, at: Option<String>) -> Result<H256, ErrorObjectOwned> {
         match at {
@@ -483,15 +498,8 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
 
     // payment_*
     blocking("payment_queryInfo", |ctx, params| {
-        let mut seq = params.sequence();
-        let xt = parse_bytes(&seq.next::<String>()?)?;
-        let at = ctx.at(seq.optional_next::<Option<String>>()?.flatten())?;
-        let mut input = xt.clone();
-        input.extend_from_slice(&(xt.len() as u32).encode());
-        let info: dfs_pallet_transaction_payment::RuntimeDispatchInfo = ctx
-            .chain
-            .call_decoded(&at, "TransactionPaymentApi_query_info", &input)
-            .map_err(errors::client)?;
+        let info: dfs_pallet_transaction_payment::RuntimeDispatchInfo =
+            ctx.payment_query(params, "TransactionPaymentApi_query_info")?;
         let class = match info.class {
             dfs_support::dispatch::DispatchClass::Normal => "normal",
             dfs_support::dispatch::DispatchClass::Operational => "operational",
@@ -504,15 +512,8 @@ pub fn module(context: RpcContext, unsafe_methods: bool) -> RpcModule<RpcContext
         }))
     });
     blocking("payment_queryFeeDetails", |ctx, params| {
-        let mut seq = params.sequence();
-        let xt = parse_bytes(&seq.next::<String>()?)?;
-        let at = ctx.at(seq.optional_next::<Option<String>>()?.flatten())?;
-        let mut input = xt.clone();
-        input.extend_from_slice(&(xt.len() as u32).encode());
-        let details: dfs_pallet_transaction_payment::FeeDetails = ctx
-            .chain
-            .call_decoded(&at, "TransactionPaymentApi_query_fee_details", &input)
-            .map_err(errors::client)?;
+        let details: dfs_pallet_transaction_payment::FeeDetails =
+            ctx.payment_query(params, "TransactionPaymentApi_query_fee_details")?;
         let number = |v: u128| format!("{v:#x}");
         Ok(json!({
             "inclusionFee": details.inclusion_fee.map(|fee| json!({ "baseFee": number(fee.base_fee), "lenFee": number(fee.len_fee), "adjustedWeightFee": number(fee.adjusted_weight_fee) })),
