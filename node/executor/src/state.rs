@@ -1,6 +1,8 @@
 //! Runtime calls over the state trie: reads go to the trie at a root, writes collect in an
 //! overlay, and a call returns its storage changes and the state root they lead to.
 
+use std::{collections::HashMap, sync::Mutex};
+
 use dfs_core::{StateVersion, H256};
 use dfs_io::state::{
     Backend, BackendError, OverlayedChanges, OverlayedExt, StorageChanges, StorageKey, StorageValue,
@@ -19,15 +21,37 @@ fn backend_error(error: Box<TrieError>) -> BackendError {
 }
 
 /// The state at `root`, read from a node store.
+///
+/// Values read are remembered for the backend's lifetime (a block's import or build, a
+/// batch of validations): the state at a root never changes, and a runtime reads the same
+/// few keys for every extrinsic without writing them (the genesis hash for each signature
+/// payload, the fee multiplier), each a walk down the trie through the database otherwise.
 pub struct TrieBackend<'a> {
     db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync),
     root: H256,
+    read: Mutex<ReadCache>,
 }
+
+/// Values read from a [`TrieBackend`], up to [`READ_CACHE_BYTES`] of keys and values.
+#[derive(Default)]
+struct ReadCache {
+    values: HashMap<StorageKey, Option<StorageValue>>,
+    bytes: usize,
+}
+
+/// What one backend's read cache may hold: far above what a block reads from the state
+/// (the overlay serves what it wrote), small beside the node's memory.
+pub const READ_CACHE_BYTES: usize = 8 << 20;
 
 impl<'a> TrieBackend<'a> {
     /// The state at `root` in `db`.
     pub fn new(db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync), root: H256) -> Self {
-        TrieBackend { db, root }
+        TrieBackend { db, root, read: Mutex::default() }
+    }
+
+    fn read_cache(&self) -> std::sync::MutexGuard<'_, ReadCache> {
+        // The cache is filled one whole entry at a time: a panicking holder leaves it sound.
+        self.read.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The state root.
@@ -56,7 +80,17 @@ impl<'a> TrieBackend<'a> {
 
 impl Backend for TrieBackend<'_> {
     fn storage(&self, key: &[u8]) -> Result<Option<StorageValue>, BackendError> {
-        dfs_trie::read_value(self.db, &self.root, key).map_err(backend_error)
+        if let Some(value) = self.read_cache().values.get(key) {
+            return Ok(value.clone());
+        }
+        let value = dfs_trie::read_value(self.db, &self.root, key).map_err(backend_error)?;
+        let size = key.len() + value.as_ref().map_or(0, Vec::len);
+        let mut cache = self.read_cache();
+        if cache.bytes + size <= READ_CACHE_BYTES && !cache.values.contains_key(key) {
+            cache.bytes += size;
+            cache.values.insert(key.to_vec(), value.clone());
+        }
+        Ok(value)
     }
 
     fn next_storage_key(&self, key: &[u8]) -> Result<Option<StorageKey>, BackendError> {
@@ -198,4 +232,81 @@ impl Executor {
 /// The hash of a trie node as the store keys it.
 pub fn node_hash(node: &[u8]) -> H256 {
     Blake2Hasher::hash(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A node store that counts its reads.
+    struct CountingDb {
+        nodes: MemoryDB,
+        reads: AtomicUsize,
+    }
+
+    impl HashDBRef<Blake2Hasher, Vec<u8>> for CountingDb {
+        fn get(&self, key: &H256, prefix: Prefix) -> Option<Vec<u8>> {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            HashDB::get(&self.nodes, key, prefix)
+        }
+
+        fn contains(&self, key: &H256, prefix: Prefix) -> bool {
+            HashDBRef::get(self, key, prefix).is_some()
+        }
+    }
+
+    fn store(entries: &[(Vec<u8>, Vec<u8>)]) -> (CountingDb, H256) {
+        let mut nodes = MemoryDB::default();
+        let root = dfs_trie::apply_changes(
+            &mut nodes,
+            StateVersion::V1,
+            dfs_trie::empty_root(),
+            entries.iter().map(|(k, v)| (&k[..], Some(&v[..]))),
+        )
+        .expect("trie");
+        (CountingDb { nodes, reads: AtomicUsize::new(0) }, root)
+    }
+
+    #[test]
+    fn repeated_reads_are_served_without_the_store() {
+        let entries: Vec<(Vec<u8>, Vec<u8>)> =
+            (0u32..200).map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 40])).collect();
+        let (db, root) = store(&entries);
+        let state = TrieBackend::new(&db, root);
+        let key = 77u32.to_be_bytes();
+        assert_eq!(state.storage(&key).unwrap(), Some(vec![77; 40]));
+        let first = db.reads.swap(0, Ordering::Relaxed);
+        assert!(first > 1, "a read walks the trie ({first} nodes)");
+        for _ in 0..10 {
+            assert_eq!(state.storage(&key).unwrap(), Some(vec![77; 40]));
+        }
+        // Absent keys are remembered as absent.
+        assert_eq!(state.storage(b"missing").unwrap(), None);
+        let absent = db.reads.swap(0, Ordering::Relaxed);
+        assert_eq!(state.storage(b"missing").unwrap(), None);
+        assert_eq!(db.reads.load(Ordering::Relaxed), 0, "{absent} reads the first time only");
+        // A new backend at the same root starts empty and reads the same values.
+        let again = TrieBackend::new(&db, root);
+        for (key, value) in &entries {
+            assert_eq!(again.storage(key).unwrap().as_ref(), Some(value));
+        }
+    }
+
+    #[test]
+    fn the_cache_stops_growing_at_its_budget() {
+        let big = vec![9u8; READ_CACHE_BYTES / 3];
+        let entries: Vec<(Vec<u8>, Vec<u8>)> = (0u8..4).map(|i| (vec![i], big.clone())).collect();
+        let (db, root) = store(&entries);
+        let state = TrieBackend::new(&db, root);
+        for (key, value) in &entries {
+            assert_eq!(state.storage(key).unwrap().as_ref(), Some(value));
+        }
+        assert!(state.read_cache().bytes <= READ_CACHE_BYTES);
+        assert_eq!(state.read_cache().values.len(), 2, "two thirds fit, not a third third");
+        db.reads.store(0, Ordering::Relaxed);
+        assert_eq!(state.storage(&[3]).unwrap().as_ref(), Some(&big), "the uncached value");
+        assert!(db.reads.load(Ordering::Relaxed) > 0, "read from the store again");
+    }
 }
