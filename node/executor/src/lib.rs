@@ -12,7 +12,6 @@
 //! stays usable. Compiled modules are cached by code hash.
 
 pub mod allocator;
-mod bounded;
 mod host;
 pub mod state;
 pub mod verified;
@@ -32,9 +31,9 @@ use dfs_io::state::Externalities;
 use dfs_runtime_primitives::RuntimeVersion;
 use wasmtime::{Config, Engine, InstancePre, Linker, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
-use crate::{
-    allocator::HeapAllocator, bounded::BoundedMap, host::HostState, verified::VerifiedSignatures,
-};
+use dfs_io::bounded::BoundedMap;
+
+use crate::{allocator::HeapAllocator, host::HostState, verified::VerifiedSignatures};
 
 /// Why a runtime call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

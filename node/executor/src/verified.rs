@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use dfs_core::{ed25519, hashing::blake2_256, sr25519};
 
-use crate::bounded::BoundedMap;
+use dfs_io::bounded::BoundedMap;
 
 /// Signature schemes, as part of the key (the same bytes under another scheme are another
 /// question).

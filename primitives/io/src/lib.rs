@@ -13,6 +13,8 @@
 extern crate alloc;
 
 #[cfg(feature = "std")]
+pub mod bounded;
+#[cfg(feature = "std")]
 #[allow(unsafe_code)]
 pub mod externalities;
 #[cfg(feature = "std")]

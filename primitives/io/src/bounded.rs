@@ -1,5 +1,6 @@
 //! A map that keeps at most a given number of entries, forgetting the oldest first: the
-//! compiled-module cache and the memory of verified signatures are both one.
+//! executor's compiled-module cache and memory of verified signatures, and the decompressed
+//! public keys of signature batches, are each one.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -45,6 +46,11 @@ impl<K: Hash + Eq + Clone, V> BoundedMap<K, V> {
     /// How many entries are held.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
