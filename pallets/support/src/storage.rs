@@ -323,6 +323,12 @@ where
         Q::from_optional(unhashed::get(&Self::hashed_key_for(key)))
     }
 
+    /// The value stored at `key`, `None` if there is none (whatever the query kind): one
+    /// read where `contains_key` then `get` would be two.
+    pub fn try_get<KeyArg: codec::EncodeLike<K>>(key: KeyArg) -> Option<V> {
+        unhashed::get(&Self::hashed_key_for(key))
+    }
+
     /// Whether `key` holds a value.
     pub fn contains_key<KeyArg: codec::EncodeLike<K>>(key: KeyArg) -> bool {
         unhashed::exists(&Self::hashed_key_for(key))

@@ -154,13 +154,13 @@ impl<T: Config> SignedExtension for CheckMortality<T> {
     type Pre = ();
 
     fn additional_signed(&self) -> Result<H256, TransactionValidityError> {
-        let current = u64::from(Number::get());
-        let birth = self.0.birth(current);
+        // An immortal transaction is born at genesis whatever the current block.
+        let birth = match self.0 {
+            Era::Immortal => 0,
+            mortal => mortal.birth(u64::from(Number::get())),
+        };
         let birth = u32::try_from(birth).map_err(|_| InvalidTransaction::AncientBirthBlock)?;
-        if !BlockHash::contains_key(birth) {
-            return Err(InvalidTransaction::AncientBirthBlock.into());
-        }
-        Ok(BlockHash::get(birth))
+        BlockHash::try_get(birth).ok_or_else(|| InvalidTransaction::AncientBirthBlock.into())
     }
 
     fn validate(
