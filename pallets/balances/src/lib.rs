@@ -326,30 +326,35 @@ pub mod pallet {
             f: impl FnOnce(&mut AccountData) -> Result<R, DispatchError>,
         ) -> Result<R, DispatchError> {
             let existential = T::ExistentialDeposit::get();
-            let before = Self::account(who);
-            let existed = before.total() >= existential && System::<T>::account_exists(who);
+            // One read of the whole record (and whether one is stored), one write back: a
+            // transfer touches two accounts and the fee a third time.
+            let stored = dfs_pallet_system::Account::try_get(who);
+            let existed_in_storage = stored.is_some();
+            let mut info = stored.unwrap_or_default();
+            let before = info.data;
+            let existed = before.total() >= existential && existed_in_storage;
             let mut after = before;
             let result = f(&mut after)?;
             let exists = after.total() >= existential;
             match (existed, exists) {
                 (false, true) => {
-                    dfs_pallet_system::Account::mutate(who, |account| account.data = after);
+                    info.data = after;
+                    dfs_pallet_system::Account::insert(who, &info);
                     System::<T>::inc_providers(who);
                     Self::deposit_event(Event::Endowed { account: *who, free_balance: after.free });
                 }
                 (true, true) => {
-                    dfs_pallet_system::Account::mutate(who, |account| account.data = after);
+                    info.data = after;
+                    dfs_pallet_system::Account::insert(who, &info);
                 }
                 (true, false) => {
                     // An account others depend on (locks, deposits) cannot be removed.
-                    let account = dfs_pallet_system::Account::get(who);
-                    if account.providers <= 1 && account.sufficients == 0 && account.consumers > 0 {
+                    if info.providers <= 1 && info.sufficients == 0 && info.consumers > 0 {
                         return Err(TokenError::NotExpendable.into());
                     }
                     let dust = after.total();
-                    dfs_pallet_system::Account::mutate(who, |account| {
-                        account.data = AccountData::default()
-                    });
+                    info.data = AccountData::default();
+                    dfs_pallet_system::Account::insert(who, &info);
                     System::<T>::dec_providers(who)?;
                     if dust > 0 {
                         TotalIssuance::mutate(|issuance| *issuance = issuance.saturating_sub(dust));
