@@ -381,8 +381,8 @@ impl<T: Config> SignedExtension for ChargeTransactionPayment<T> {
     const IDENTIFIER: &'static str = "ChargeTransactionPayment";
     type Call = <T as dfs_pallet_system::Config>::RuntimeCall;
     type AdditionalSigned = ();
-    /// The payer and what they paid.
-    type Pre = (AccountId32, Balance);
+    /// The payer, what they paid, and the tip within it.
+    type Pre = (AccountId32, Balance, Balance);
 
     fn additional_signed(&self) -> Result<(), TransactionValidityError> {
         Ok(())
@@ -408,7 +408,7 @@ impl<T: Config> SignedExtension for ChargeTransactionPayment<T> {
         len: usize,
     ) -> Result<Self::Pre, TransactionValidityError> {
         let fee = self.withdraw(who, info, len)?;
-        Ok((*who, fee))
+        Ok((*who, fee, self.0))
     }
 
     fn post_dispatch(
@@ -418,11 +418,16 @@ impl<T: Config> SignedExtension for ChargeTransactionPayment<T> {
         len: usize,
         _: &DispatchResult,
     ) -> Result<(), TransactionValidityError> {
-        let Some((who, paid)) = pre else { return Ok(()) };
-        // The tip is not known here; recover it as what was paid beyond the inclusion fee.
-        let inclusion = Pallet::<T>::compute_fee(len as u32, info, 0);
-        let tip = paid.saturating_sub(inclusion);
-        let actual = Pallet::<T>::compute_actual_fee(len as u32, info, post_info, tip).min(paid);
+        let Some((who, paid, tip)) = pre else { return Ok(()) };
+        // What was paid is the fee for the declared weight and policy: unchanged, it is the
+        // actual fee as well, with no second pricing (and read of the fee multiplier).
+        let unchanged = post_info.calc_actual_weight(info) == info.weight
+            && post_info.pays_fee(info) == info.pays_fee;
+        let actual = if unchanged {
+            paid
+        } else {
+            Pallet::<T>::compute_actual_fee(len as u32, info, post_info, tip).min(paid)
+        };
         let refund = paid - actual;
         if refund > 0 {
             T::Currency::deposit_creating(&who, refund);
