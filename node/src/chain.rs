@@ -248,7 +248,7 @@ impl Chain {
         let header = self.expect_header(hash)?;
         // The root node must be there; a pruned state lost it.
         if header.state_root != dfs_trie::empty_root()
-            && self.db.state_node(&header.state_root)?.is_none()
+            && !self.db.has_state_node(&header.state_root)?
         {
             return Err(ChainError::StatePruned(*hash));
         }
