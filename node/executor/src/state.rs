@@ -30,6 +30,17 @@ pub struct TrieBackend<'a> {
     db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync),
     root: H256,
     read: Mutex<ReadCache>,
+    /// The last state root the runtime asked for, with what it was computed from: the node
+    /// persisting the same changes right after takes the nodes instead of building them again.
+    last_root: Mutex<Option<ComputedRoot>>,
+}
+
+/// A state root computed over `changes`, and the trie nodes that lead to it.
+struct ComputedRoot {
+    changes: StorageChanges,
+    version: StateVersion,
+    root: H256,
+    nodes: MemoryDB,
 }
 
 /// Values read from a [`TrieBackend`], up to [`READ_CACHE_BYTES`] of keys and values.
@@ -46,7 +57,7 @@ pub const READ_CACHE_BYTES: usize = 8 << 20;
 impl<'a> TrieBackend<'a> {
     /// The state at `root` in `db`.
     pub fn new(db: &'a (dyn HashDBRef<Blake2Hasher, Vec<u8>> + Sync), root: H256) -> Self {
-        TrieBackend { db, root, read: Mutex::default() }
+        TrieBackend { db, root, read: Mutex::default(), last_root: Mutex::default() }
     }
 
     fn read_cache(&self) -> std::sync::MutexGuard<'_, ReadCache> {
@@ -62,6 +73,20 @@ impl<'a> TrieBackend<'a> {
     /// Applies `changes` in a layer over the store: the new root and the trie nodes to add
     /// (and, with negative reference counts, to remove) to persist it.
     pub fn commit(
+        &self,
+        changes: &StorageChanges,
+        version: StateVersion,
+    ) -> Result<(H256, MemoryDB), BackendError> {
+        let computed = self.last_root.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(computed) = computed {
+            if computed.version == version && computed.changes == *changes {
+                return Ok((computed.root, computed.nodes));
+            }
+        }
+        self.build(changes, version)
+    }
+
+    fn build(
         &self,
         changes: &StorageChanges,
         version: StateVersion,
@@ -111,7 +136,12 @@ impl Backend for TrieBackend<'_> {
         changes: &StorageChanges,
         version: StateVersion,
     ) -> Result<H256, BackendError> {
-        self.commit(changes, version).map(|(root, _)| root)
+        // A block's root is asked for once, at its end, and the block is then persisted
+        // with exactly these changes: keep the nodes for that (one root at a time).
+        let (root, nodes) = self.build(changes, version)?;
+        let computed = ComputedRoot { changes: changes.clone(), version, root, nodes };
+        *self.last_root.lock().unwrap_or_else(|p| p.into_inner()) = Some(computed);
+        Ok(root)
     }
 
     fn storage_hash(&self, key: &[u8]) -> Result<Option<H256>, BackendError> {
@@ -292,6 +322,32 @@ mod tests {
         for (key, value) in &entries {
             assert_eq!(again.storage(key).unwrap().as_ref(), Some(value));
         }
+    }
+
+    #[test]
+    fn a_commit_of_the_changes_just_rooted_reuses_their_nodes() {
+        let entries: Vec<(Vec<u8>, Vec<u8>)> =
+            (0u32..100).map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 40])).collect();
+        let (db, root) = store(&entries);
+        let changes = |value: u8| -> StorageChanges {
+            [(5u32.to_be_bytes().to_vec(), Some(vec![value; 40])), (b"new".to_vec(), None)]
+                .into_iter()
+                .collect()
+        };
+        let fresh = TrieBackend::new(&db, root).commit(&changes(1), StateVersion::V1).unwrap();
+        let state = TrieBackend::new(&db, root);
+        assert_eq!(state.storage_root(&changes(1), StateVersion::V1).unwrap(), fresh.0);
+        db.reads.store(0, Ordering::Relaxed);
+        let (reused_root, mut reused_nodes) = state.commit(&changes(1), StateVersion::V1).unwrap();
+        assert_eq!(db.reads.load(Ordering::Relaxed), 0, "nothing read again");
+        assert_eq!(reused_root, fresh.0);
+        assert_eq!(reused_nodes.drain(), fresh.1.clone().drain());
+        // Other changes (or the same ones a second time) are built from the store.
+        let other = TrieBackend::new(&db, root).commit(&changes(2), StateVersion::V1).unwrap();
+        state.storage_root(&changes(1), StateVersion::V1).unwrap();
+        assert_eq!(state.commit(&changes(2), StateVersion::V1).unwrap().0, other.0);
+        assert_eq!(state.commit(&changes(1), StateVersion::V1).unwrap().0, fresh.0);
+        assert!(db.reads.load(Ordering::Relaxed) > 0);
     }
 
     #[test]
