@@ -169,6 +169,28 @@ impl Drop for CallSlot<'_> {
     }
 }
 
+/// Instantiates `pre` in `store`. The caller holds a [`CallSlot`], so a pool slot is free,
+/// but wasmtime's pool looks for one shard by shard and can miss a slot freed meanwhile in
+/// a shard it already passed (seen under 8 threads on 2 slots): such a refusal is retried,
+/// for up to a second, before it is reported.
+fn instantiate(
+    pre: &InstancePre<HostState>,
+    store: &mut Store<HostState>,
+) -> wasmtime::Result<wasmtime::Instance> {
+    let started = std::time::Instant::now();
+    loop {
+        match pre.instantiate(&mut *store) {
+            Err(error)
+                if error.is::<wasmtime::PoolConcurrencyLimitError>()
+                    && started.elapsed() < Duration::from_secs(1) =>
+            {
+                std::thread::yield_now();
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Compiled runtimes by code hash.
 type ModuleCache = BoundedMap<H256, InstancePre<HostState>>;
 
@@ -300,7 +322,7 @@ impl Executor {
 
         let trap = |reason: String| ExecutorError::Trap { method: method.to_string(), reason };
         let instance =
-            pre.instantiate(&mut store).map_err(|e| trap(format!("instantiation: {e:#}")))?;
+            instantiate(&pre, &mut store).map_err(|e| trap(format!("instantiation: {e:#}")))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| ExecutorError::InvalidCode("the runtime exports no memory".into()))?;
