@@ -3,7 +3,9 @@
 //! import together), as a ratio to this machine's raw sr25519 verification rate measured
 //! in the same run. Also the node's resident memory idle and under load.
 //!
-//! `bash scripts/bench.sh tps [accounts] [transfers per account]` (500 × 120 by default)
+//! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh]` (500 × 120 to
+//! Bob by default; `fresh` sends every transfer to a new account, the costliest transfer and
+//! the one the declared weight must cover)
 
 #![allow(clippy::unwrap_used)]
 
@@ -18,7 +20,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use dfs_core::{pair::Sr25519Pair, sr25519, H256};
+use codec::Encode;
+use dfs_core::{pair::Sr25519Pair, sr25519, AccountId32, H256};
 use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
 use serde_json::{json, Value};
 
@@ -62,6 +65,11 @@ fn main() {
     // Enough for several full blocks: the rate is then the chain's, not one block's timing.
     let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(120);
     let total = accounts * per_account as usize;
+    let fresh_recipients = match args.next().as_deref() {
+        None | Some("bob") => false,
+        Some("fresh") => true,
+        Some(other) => panic!("recipients: `bob` or `fresh`, not `{other}`"),
+    };
 
     // Baseline: sr25519 verifications one by one on this machine, the median of five
     // rounds (a single round swings by a quarter here).
@@ -124,8 +132,15 @@ fn main() {
     // Nonce-major order: every account's nonce 0 first, so the pool's future queue stays small.
     let mut transactions = Vec::with_capacity(total);
     for nonce in 0..per_account {
-        for sender in &senders {
-            let xt = sign(sender, &context, &transfer_keep_alive(&bob, 1_000_000_000), nonce, 0);
+        for (index, sender) in senders.iter().enumerate() {
+            let recipient = if fresh_recipients {
+                AccountId32(dfs_core::hashing::blake2_256(&(index as u64, nonce).encode()))
+            } else {
+                bob
+            };
+            // The existential deposit: enough to create a fresh recipient.
+            let call = transfer_keep_alive(&recipient, dfs_runtime::EXISTENTIAL_DEPOSIT);
+            let xt = sign(sender, &context, &call, nonce, 0);
             transactions.push(format!("0x{}", hex::encode(xt)));
         }
     }
