@@ -164,25 +164,40 @@ fn fee_is_base_plus_length_plus_adjusted_weight_plus_tip() {
 #[test]
 fn applying_a_transfer_charges_exactly_the_fee() {
     new_test_ext().execute_with(|| {
-        let (alice, bob) = (dev_sr25519("Alice"), dev_sr25519("Bob"));
-        let xt = sign(&alice, transfer(&bob, 5_000), 0, 3);
-        let len = xt.encode().len() as u32;
-        let info = xt.function.get_dispatch_info();
-        let fee = TransactionPayment::compute_fee(len, &info, 3);
-        let before = dfs_pallet_balances::Pallet::<Test>::free_balance(&alice.account_id());
-        let issuance = dfs_pallet_balances::TotalIssuance::get();
-        assert_eq!(Executive::apply_extrinsic(xt), Ok(Ok(())));
-        let after = dfs_pallet_balances::Pallet::<Test>::free_balance(&alice.account_id());
-        assert_eq!(before - after, 5_000 + fee);
-        assert_eq!(dfs_pallet_balances::TotalIssuance::get(), issuance - fee, "fees are burned");
-        let events: Vec<_> =
-            dfs_pallet_system::Pallet::<Test>::events().into_iter().map(|r| r.event).collect();
-        assert!(events.contains(&RuntimeEvent::TransactionPayment(Event::TransactionFeePaid {
-            who: alice.account_id(),
-            actual_fee: fee,
-            tip: 3
-        })));
-        check_invariants();
+        let alice = dev_sr25519("Alice");
+        // To an account that exists the call reports its measured lower cost, and only that
+        // is charged; creating the recipient costs what the call declares.
+        let cases = [
+            (dev_sr25519("Bob"), Some(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT)),
+            (dev_sr25519("Fresh"), None),
+        ];
+        let mut fees = Vec::new();
+        for (nonce, (to, actual_weight)) in cases.into_iter().enumerate() {
+            let xt = sign(&alice, transfer(&to, 5_000), nonce as u32, 3);
+            let len = xt.encode().len() as u32;
+            let info = xt.function.get_dispatch_info();
+            let post = PostDispatchInfo { actual_weight, pays_fee: Pays::Yes };
+            let fee = TransactionPayment::compute_actual_fee(len, &info, &post, 3);
+            let before = dfs_pallet_balances::Pallet::<Test>::free_balance(&alice.account_id());
+            let issuance = dfs_pallet_balances::TotalIssuance::get();
+            assert_eq!(Executive::apply_extrinsic(xt), Ok(Ok(())));
+            let after = dfs_pallet_balances::Pallet::<Test>::free_balance(&alice.account_id());
+            assert_eq!(before - after, 5_000 + fee);
+            assert_eq!(
+                dfs_pallet_balances::TotalIssuance::get(),
+                issuance - fee,
+                "fees are burned"
+            );
+            let events: Vec<_> =
+                dfs_pallet_system::Pallet::<Test>::events().into_iter().map(|r| r.event).collect();
+            assert!(events.contains(&RuntimeEvent::TransactionPayment(
+                Event::TransactionFeePaid { who: alice.account_id(), actual_fee: fee, tip: 3 }
+            )));
+            fees.push((fee, TransactionPayment::compute_fee(len, &info, 3)));
+            check_invariants();
+        }
+        assert!(fees[0].0 < fees[0].1, "refunded: {fees:?}");
+        assert_eq!(fees[1].0, fees[1].1, "a new recipient pays the declared fee");
     });
 }
 
