@@ -68,7 +68,7 @@ pub struct BalanceLock {
 /// recipient (measured at node level, see `dfs-runtime`'s weight notes).
 pub const TRANSFER_KEEP_ALIVE_WEIGHT: dfs_runtime_primitives::Weight =
     dfs_runtime_primitives::Weight::from_parts(35_000_000, 3_600);
-/// What a `transfer_keep_alive` to an account that exists reports having cost.
+/// What a transfer between accounts that exist before and after reports having cost.
 pub const TRANSFER_TO_EXISTING_WEIGHT: dfs_runtime_primitives::Weight =
     dfs_runtime_primitives::Weight::from_parts(11_000_000, 3_600);
 
@@ -189,16 +189,21 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         /// Transfers `value` to `dest`; the sender's account may be removed if what is left
         /// falls below the existential deposit.
+        ///
+        /// Declared with room for creating `dest` and removing the sender (an estimate: the
+        /// removal is not measured yet); when neither happens it reports the measured cost of
+        /// a transfer between existing accounts, and the rest is given back.
         #[pallet::call_index(0)]
         #[pallet::weight(Weight::from_parts(60_000_000, 3_600))]
         pub fn transfer_allow_death(
             origin: Origin,
             dest: Address,
             #[pallet::compact] value: Balance,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let source = ensure_signed(origin)?;
             let dest = Self::lookup(&dest)?;
-            Self::do_transfer(&source, &dest, value, false)
+            let changed = Self::transfer_changing_existence(&source, &dest, value, false)?;
+            Ok(Self::transfer_post_info(changed))
         }
 
         /// Moves `value` from `source` to `dest`. Root only.
@@ -228,9 +233,8 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             let source = ensure_signed(origin)?;
             let dest = Self::lookup(&dest)?;
-            let created = Self::transfer_creating(&source, &dest, value, true)?;
-            let actual_weight = (!created).then_some(TRANSFER_TO_EXISTING_WEIGHT);
-            Ok(PostDispatchInfo { actual_weight, pays_fee: Pays::Yes })
+            let changed = Self::transfer_changing_existence(&source, &dest, value, true)?;
+            Ok(Self::transfer_post_info(changed))
         }
 
         /// Transfers everything spendable to `dest`; with `keep_alive`, leaves the existential
@@ -336,11 +340,18 @@ pub mod pallet {
             who: &AccountId,
             f: impl FnOnce(&mut AccountData) -> Result<R, DispatchError>,
         ) -> Result<R, DispatchError> {
-            Self::mutate_account_creating(who, f).map(|(result, _)| result)
+            Self::mutate_account_existence(who, f).map(|(result, _)| result)
         }
 
-        /// [`Self::mutate_account`], also telling whether it created the account.
-        fn mutate_account_creating<R>(
+        /// What a transfer reports: its declared weight if it created or removed an
+        /// account, else the measured cost of a transfer between existing accounts.
+        fn transfer_post_info(changed_existence: bool) -> PostDispatchInfo {
+            let actual_weight = (!changed_existence).then_some(TRANSFER_TO_EXISTING_WEIGHT);
+            PostDispatchInfo { actual_weight, pays_fee: Pays::Yes }
+        }
+
+        /// [`Self::mutate_account`], also telling whether it created or removed the account.
+        fn mutate_account_existence<R>(
             who: &AccountId,
             f: impl FnOnce(&mut AccountData) -> Result<R, DispatchError>,
         ) -> Result<(R, bool), DispatchError> {
@@ -380,6 +391,7 @@ pub mod pallet {
                         TotalIssuance::mutate(|issuance| *issuance = issuance.saturating_sub(dust));
                         Self::deposit_event(Event::DustLost { account: *who, amount: dust });
                     }
+                    return Ok((result, true));
                 }
                 (false, false) => {
                     // Below the ED and not existing: nothing may be stored for it.
@@ -399,11 +411,11 @@ pub mod pallet {
             value: Balance,
             keep_alive: bool,
         ) -> DispatchResult {
-            Self::transfer_creating(source, dest, value, keep_alive).map(|_| ())
+            Self::transfer_changing_existence(source, dest, value, keep_alive).map(|_| ())
         }
 
-        /// [`Self::do_transfer`], also telling whether it created `dest`.
-        fn transfer_creating(
+        /// [`Self::do_transfer`], also telling whether it created `dest` or removed `source`.
+        fn transfer_changing_existence(
             source: &AccountId,
             dest: &AccountId,
             value: Balance,
@@ -413,7 +425,7 @@ pub mod pallet {
                 return Ok(false);
             }
             let existential = T::ExistentialDeposit::get();
-            Self::mutate_account(source, |data| {
+            let ((), removed) = Self::mutate_account_existence(source, |data| {
                 data.free = data.free.checked_sub(value).ok_or(TokenError::FundsUnavailable)?;
                 if data.free < data.frozen {
                     return Err(TokenError::Frozen.into());
@@ -423,12 +435,12 @@ pub mod pallet {
                 }
                 Ok(())
             })?;
-            let ((), created) = Self::mutate_account_creating(dest, |data| {
+            let ((), created) = Self::mutate_account_existence(dest, |data| {
                 data.free = data.free.checked_add(value).ok_or(ArithmeticError::Overflow)?;
                 Ok(())
             })?;
             Self::deposit_event(Event::Transfer { from: *source, to: *dest, amount: value });
-            Ok(created)
+            Ok(created || removed)
         }
 
         /// Takes `value` from `who`'s spendable balance and out of the total issuance.

@@ -116,6 +116,28 @@ fn transfer_creates_accounts_and_refuses_dust() {
 }
 
 #[test]
+fn transfers_between_existing_accounts_report_their_lower_cost() {
+    new_test_ext().execute_with(|| {
+        let actual = |call: Call<Test>, who: AccountId32| {
+            RuntimeCall::Balances(call).dispatch(RawOrigin::Signed(who)).unwrap().actual_weight
+        };
+        let existing = Some(TRANSFER_TO_EXISTING_WEIGHT);
+        // Between accounts that exist before and after: the measured lower cost.
+        let keep_alive =
+            |dest: AccountId32, value| Call::transfer_keep_alive { dest: dest.into(), value };
+        let allow_death =
+            |dest: AccountId32, value| Call::transfer_allow_death { dest: dest.into(), value };
+        assert_eq!(actual(keep_alive(bob(), 100), alice()), existing);
+        assert_eq!(actual(allow_death(bob(), 100), alice()), existing);
+        // Creating the recipient, or removing the sender: the declared weight stands.
+        assert_eq!(actual(keep_alive(charlie(), 600), alice()), None);
+        assert_eq!(actual(allow_death(alice(), 1_000), bob()), None, "Bob is removed");
+        assert!(!dfs_pallet_system::Pallet::<Test>::account_exists(&bob()));
+        check_invariants();
+    });
+}
+
+#[test]
 fn emptying_an_account_burns_the_dust() {
     new_test_ext().execute_with(|| {
         // Bob keeps 300 < ED: his account goes and the 300 are burned.
