@@ -169,28 +169,6 @@ impl Drop for CallSlot<'_> {
     }
 }
 
-/// Instantiates `pre` in `store`. The caller holds a [`CallSlot`], so a pool slot is free,
-/// but wasmtime's pool looks for one shard by shard and can miss a slot freed meanwhile in
-/// a shard it already passed (seen under 8 threads on 2 slots): such a refusal is retried,
-/// for up to a second, before it is reported.
-fn instantiate(
-    pre: &InstancePre<HostState>,
-    store: &mut Store<HostState>,
-) -> wasmtime::Result<wasmtime::Instance> {
-    let started = std::time::Instant::now();
-    loop {
-        match pre.instantiate(&mut *store) {
-            Err(error)
-                if error.is::<wasmtime::PoolConcurrencyLimitError>()
-                    && started.elapsed() < Duration::from_secs(1) =>
-            {
-                std::thread::yield_now();
-            }
-            result => return result,
-        }
-    }
-}
-
 /// Compiled runtimes by code hash.
 type ModuleCache = BoundedMap<H256, InstancePre<HostState>>;
 
@@ -297,6 +275,40 @@ impl Executor {
         )
     }
 
+    /// A new store holding an instance of `pre`. The caller holds a [`CallSlot`], so a pool
+    /// slot is free, but wasmtime's pool looks for one shard by shard and can miss a slot
+    /// freed meanwhile in a shard it already passed (seen under 8 threads on 2 slots): such
+    /// a refusal is retried, with a new store each time (a refused attempt still counts
+    /// against the store's one-instance limit), for up to a second before it is reported.
+    fn instantiate(
+        &self,
+        pre: &InstancePre<HostState>,
+    ) -> wasmtime::Result<(Store<HostState>, wasmtime::Instance)> {
+        let started = std::time::Instant::now();
+        loop {
+            let limits: StoreLimits = StoreLimitsBuilder::new()
+                .memory_size((self.config.max_memory_pages * 65_536) as usize)
+                .instances(1)
+                .tables(4)
+                .build();
+            let mut store = Store::new(&self.engine, HostState::new(limits, self.verified.clone()));
+            store.limiter(|state| &mut state.limits);
+            let ticks =
+                (self.config.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+            store.set_epoch_deadline(ticks);
+            match pre.instantiate(&mut store) {
+                Ok(instance) => return Ok((store, instance)),
+                Err(error)
+                    if error.is::<wasmtime::PoolConcurrencyLimitError>()
+                        && started.elapsed() < Duration::from_secs(1) =>
+                {
+                    std::thread::sleep(Duration::from_micros(50));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
     /// [`Executor::call_with_hash`] that reads the code only when the module cache lacks it:
     /// the runtime blob is hundreds of kilobytes, and reading it from the state for every
     /// call would cost more than most calls.
@@ -310,19 +322,9 @@ impl Executor {
     ) -> Result<Vec<u8>, ExecutorError> {
         let pre = self.prepare(code_hash, code)?;
         let _slot = self.slots.acquire();
-        let limits: StoreLimits = StoreLimitsBuilder::new()
-            .memory_size((self.config.max_memory_pages * 65_536) as usize)
-            .instances(1)
-            .tables(4)
-            .build();
-        let mut store = Store::new(&self.engine, HostState::new(limits, self.verified.clone()));
-        store.limiter(|state| &mut state.limits);
-        let ticks = (self.config.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
-
         let trap = |reason: String| ExecutorError::Trap { method: method.to_string(), reason };
-        let instance =
-            instantiate(&pre, &mut store).map_err(|e| trap(format!("instantiation: {e:#}")))?;
+        let (mut store, instance) =
+            self.instantiate(&pre).map_err(|e| trap(format!("instantiation: {e:#}")))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| ExecutorError::InvalidCode("the runtime exports no memory".into()))?;

@@ -423,6 +423,27 @@ fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
 }
 
 #[test]
+fn an_instantiation_refused_by_a_full_pool_is_retried_until_a_slot_frees() {
+    // The pool's own refusal, as wasmtime gives it when its slot search misses a slot that
+    // is being freed: here the only slot is really taken, then freed 100 ms later.
+    let executor =
+        Executor::new(ExecutorConfig { max_concurrent_calls: 1, ..Default::default() }).unwrap();
+    let code = runtime();
+    let hash = H256(blake2_256(code));
+    let pre = executor.prepare(hash, || Ok(std::borrow::Cow::Borrowed(code))).unwrap();
+    let (held, _) = executor.instantiate(&pre).unwrap();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            drop(held);
+        });
+        let started = std::time::Instant::now();
+        executor.instantiate(&pre).expect("instantiated once the slot was freed");
+        assert!(started.elapsed() >= Duration::from_millis(90), "it had to wait");
+    });
+}
+
+#[test]
 fn more_concurrent_calls_than_instance_slots_wait_for_a_slot() {
     let executor =
         Executor::new(ExecutorConfig { max_concurrent_calls: 2, ..Default::default() }).unwrap();
