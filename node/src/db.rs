@@ -136,10 +136,15 @@ pub struct Db {
     nodes: Mutex<BoundedMap<H256, Vec<u8>>>,
 }
 
-/// How many trie nodes the database remembers (~40 MiB at a few hundred bytes each). Each
-/// storage read walks from the root, and every block rewrites the nodes near it: these and
-/// the accounts in use are read again and again, each read otherwise a RocksDB lookup.
+/// How many trie nodes the database remembers. Each storage read walks from the root, and
+/// every block rewrites the nodes near it: these and the accounts in use are read again and
+/// again, each read otherwise a RocksDB lookup.
 pub const NODE_CACHE_ENTRIES: usize = 131_072;
+/// What the remembered trie nodes may take in all.
+pub const NODE_CACHE_BYTES: usize = 64 << 20;
+/// Nodes larger than this are not remembered: these are large values stored as their own
+/// node (a block's events run to megabytes), each read once, and RocksDB caches them anyway.
+pub const NODE_CACHE_MAX_NODE: usize = 16 << 10;
 
 fn corrupt(column: u32, reason: impl ToString) -> DbError {
     DbError::Corrupt { column, reason: reason.to_string() }
@@ -157,7 +162,8 @@ impl Db {
         // State nodes are most of the reads: give them most of the cache.
         config.memory_budget.insert(columns::STATE, 256);
         let inner = Database::open(&config, path)?;
-        let db = Db { inner, pruning, nodes: Mutex::new(BoundedMap::new(NODE_CACHE_ENTRIES)) };
+        let nodes = BoundedMap::with_size_limit(NODE_CACHE_ENTRIES, NODE_CACHE_BYTES);
+        let db = Db { inner, pruning, nodes: Mutex::new(nodes) };
         match db.inner.get(columns::META, meta_keys::PRUNING)? {
             Some(stored) => {
                 let stored = Pruning::decode(&mut &stored[..])
@@ -235,8 +241,8 @@ impl Db {
             return Ok(Some(node.clone()));
         }
         let node = self.state_count(hash)?.map(|(_, node)| node);
-        if let Some(node) = &node {
-            self.node_cache().insert(*hash, node.clone());
+        if let Some(node) = node.as_ref().filter(|node| node.len() <= NODE_CACHE_MAX_NODE) {
+            self.node_cache().insert_sized(*hash, node.clone(), node.len());
         }
         Ok(node)
     }
@@ -342,7 +348,7 @@ impl Db {
             value.extend_from_slice(&(updated.min(i64::from(u32::MAX)) as u32).to_le_bytes());
             value.extend_from_slice(&node);
             tx.put_vec(columns::STATE, hash.as_bytes(), value);
-            if current == 0 {
+            if current == 0 && node.len() <= NODE_CACHE_MAX_NODE {
                 added.push((hash, node));
             }
         }
@@ -350,7 +356,8 @@ impl Db {
         // The new state's nodes are what the next block reads first.
         let mut cache = self.node_cache();
         for (hash, node) in added {
-            cache.insert(hash, node);
+            let size = node.len();
+            cache.insert_sized(hash, node, size);
         }
         Ok(())
     }
