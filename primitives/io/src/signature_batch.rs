@@ -167,7 +167,8 @@ impl SignatureBatch {
             // This thread helps with what the workers have not started yet.
             workers.shared.drain(false);
             for thread in workers.threads {
-                let _ = thread.join();
+                // A worker that panicked took its chunk's verdict with it: not valid.
+                valid &= thread.join().is_ok();
             }
             valid &= !workers.shared.failed.load(Ordering::Relaxed);
         }
