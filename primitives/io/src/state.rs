@@ -271,6 +271,11 @@ impl OverlayedChanges {
         self.values.clone()
     }
 
+    /// [`Self::changes`] without copying them.
+    pub fn changes_ref(&self) -> &StorageChanges {
+        &self.values
+    }
+
     /// Takes the changes out, leaving the overlay empty. Open layers are rolled back first:
     /// a call that left a transaction open did not finish.
     pub fn drain_committed(&mut self) -> StorageChanges {
@@ -429,7 +434,7 @@ impl<B: Backend + ?Sized> Externalities for OverlayedExt<'_, B> {
     }
 
     fn storage_root(&mut self, version: StateVersion) -> H256 {
-        let root = self.backend.storage_root(&self.overlay.changes(), version);
+        let root = self.backend.storage_root(self.overlay.changes_ref(), version);
         self.record(root)
     }
 
