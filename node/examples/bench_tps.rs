@@ -3,9 +3,10 @@
 //! import together), as a ratio to this machine's raw sr25519 verification rate measured
 //! in the same run. Also the node's resident memory idle and under load.
 //!
-//! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh]` (500 × 120 to
-//! Bob by default; `fresh` sends every transfer to a new account, the costliest transfer and
-//! the one the declared weight must cover)
+//! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark]` (500 ×
+//! 120 to Bob by default; `fresh` sends every transfer to a new account, the costliest
+//! transfer and the one the declared weight must cover; `remark` signs empty remarks instead,
+//! the per-extrinsic cost, and its figures count remarks where they say transfers)
 
 #![allow(clippy::unwrap_used)]
 
@@ -21,7 +22,7 @@ use std::{
 };
 
 use codec::Encode;
-use dfs_core::{pair::Sr25519Pair, sr25519, AccountId32, H256};
+use dfs_core::{hashing::blake2_256, pair::Sr25519Pair, sr25519, AccountId32, H256};
 use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
 use serde_json::{json, Value};
 
@@ -59,16 +60,28 @@ fn submit_batch(rpc: std::net::SocketAddr, batch: &[String]) -> usize {
     }
 }
 
+/// What each pre-signed transaction does.
+#[derive(Clone, Copy)]
+enum Workload {
+    /// A transfer to Bob, an account that exists.
+    ToBob,
+    /// A transfer creating its recipient: the case a transfer's declared weight covers.
+    ToFresh,
+    /// An empty signed remark: what every extrinsic costs (the extrinsic base weight).
+    Remark,
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(500);
     // Enough for several full blocks: the rate is then the chain's, not one block's timing.
     let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(120);
     let total = accounts * per_account as usize;
-    let fresh_recipients = match args.next().as_deref() {
-        None | Some("bob") => false,
-        Some("fresh") => true,
-        Some(other) => panic!("recipients: `bob` or `fresh`, not `{other}`"),
+    let workload = match args.next().as_deref() {
+        None | Some("bob") => Workload::ToBob,
+        Some("fresh") => Workload::ToFresh,
+        Some("remark") => Workload::Remark,
+        Some(other) => panic!("workload: `bob`, `fresh` or `remark`, not `{other}`"),
     };
 
     // Baseline: sr25519 verifications one by one on this machine, the median of five
@@ -133,13 +146,16 @@ fn main() {
     let mut transactions = Vec::with_capacity(total);
     for nonce in 0..per_account {
         for (index, sender) in senders.iter().enumerate() {
-            let recipient = if fresh_recipients {
-                AccountId32(dfs_core::hashing::blake2_256(&(index as u64, nonce).encode()))
-            } else {
-                bob
-            };
             // The existential deposit: enough to create a fresh recipient.
-            let call = transfer_keep_alive(&recipient, dfs_runtime::EXISTENTIAL_DEPOSIT);
+            let call = match workload {
+                Workload::ToBob => transfer_keep_alive(&bob, dfs_runtime::EXISTENTIAL_DEPOSIT),
+                Workload::ToFresh => {
+                    let fresh = blake2_256(&(index as u64, nonce).encode());
+                    transfer_keep_alive(&AccountId32(fresh), dfs_runtime::EXISTENTIAL_DEPOSIT)
+                }
+                // System.remark(b""): pallet 0, call 0, an empty Vec.
+                Workload::Remark => vec![0, 0, 0],
+            };
             let xt = sign(sender, &context, &call, nonce, 0);
             transactions.push(format!("0x{}", hex::encode(xt)));
         }
