@@ -147,13 +147,15 @@ pub mod wasm {
 // Weights are measured, on the reference machine of 2 cores (2026-11):
 // - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh` ends with validators
 //   importing the run's blocks into RocksDB (execution with batch signature verification,
-//   state root, the write). Median per transfer: ~49 µs when each creates its recipient
-//   (`fresh`; runs 48.9–50.6 µs), ~30 µs to an account that exists (`bob`, fee refund
-//   included; runs 28.2–34.9 µs).
-// - `bash scripts/bench.sh block` gives the per-extrinsic cost in memory: ~21 µs for a signed
-//   remark (signature, nonce, fee, events); the empty block ~85–105 µs.
+//   state root, the write). Per transfer, the median of all runs: ~51.5 µs when each creates
+//   its recipient (`fresh`; six runs 48.9–55.7 µs), ~30 µs to an account that exists (`bob`,
+//   fee refund included; twelve runs 28.2–34.9 µs).
+// - The per-extrinsic cost, a signed empty remark (signature, nonce, fee, events): ~21 µs in
+//   memory (`bash scripts/bench.sh block`, runs 21.0–25.6 µs) and 20.7 µs at node level
+//   (`bash scripts/bench.sh tps 500 120 remark`, runs 20.6–21.0 µs). The empty block takes
+//   ~85–110 µs.
 // Each figure gets a quarter more for this machine's run-to-run variation: the extrinsic
-// base is 27 µs; `transfer_keep_alive` declares 35 µs (62 in all, creating the recipient)
+// base is 27 µs; `transfer_keep_alive` declares 38 µs (65 in all, creating the recipient)
 // and reports 11 µs (38 in all) when the recipient exists, the rest refunded in weight and
 // fee. The empty block stays at twice its measurement (a ten-thousandth of a full block).
 
