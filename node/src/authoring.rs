@@ -268,33 +268,19 @@ fn apply_chunk(
     pool: &TxPool,
     chunk: &[Arc<PoolTx>],
 ) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
-    overlay.start_transaction();
-    match apply_many(chain, state, overlay, chunk) {
-        Ok(results) => {
-            overlay.commit_transaction();
-            return Ok(results);
-        }
+    match transactional(overlay, |overlay| apply_many(chain, state, overlay, chunk)) {
+        Ok(results) => return Ok(results),
+        Err(error) if !runtime_failed_on_input(&error) => return Err(error),
         Err(error) => {
-            overlay.rollback_transaction();
-            if !runtime_failed_on_input(&error) {
-                return Err(error);
-            }
             tracing::warn!(target: "authoring", %error, "applying a chunk of transactions failed; applying them one by one");
         }
     }
     let mut results = Vec::with_capacity(chunk.len());
     for tx in chunk {
-        overlay.start_transaction();
-        match apply(chain, state, overlay, &tx.bytes) {
-            Ok(result) => {
-                overlay.commit_transaction();
-                results.push(result);
-            }
+        match transactional(overlay, |overlay| apply(chain, state, overlay, &tx.bytes)) {
+            Ok(result) => results.push(result),
+            Err(error) if !runtime_failed_on_input(&error) => return Err(error),
             Err(error) => {
-                overlay.rollback_transaction();
-                if !runtime_failed_on_input(&error) {
-                    return Err(error);
-                }
                 tracing::warn!(target: "authoring", hash = ?tx.hash, %error, "dropping a transaction the runtime fails on");
                 pool.report_invalid(&tx.hash);
                 // Neither included nor reported again below.
@@ -305,6 +291,22 @@ fn apply_chunk(
         }
     }
     Ok(results)
+}
+
+/// Runs `f` in a storage transaction of `overlay`: its changes stay if it succeeds and are
+/// undone if it fails.
+fn transactional<T>(
+    overlay: &mut OverlayedChanges,
+    f: impl FnOnce(&mut OverlayedChanges) -> Result<T, ChainError>,
+) -> Result<T, ChainError> {
+    overlay.start_transaction();
+    let result = f(overlay);
+    if result.is_ok() {
+        overlay.commit_transaction();
+    } else {
+        overlay.rollback_transaction();
+    }
+    result
 }
 
 /// Whether `error` is the runtime failing on what it was given (a trap, running out of
