@@ -82,7 +82,8 @@ pub struct ExecutorConfig {
     /// makes a call's start-up several times cheaper; further calls wait for a free slot.
     pub max_concurrent_calls: u32,
     /// How many valid signatures to remember across calls (see [`verified`]): enough for
-    /// a full transaction pool, whose signatures are checked again in block building.
+    /// a full transaction pool, whose signatures are checked again in block building (the
+    /// node sizes it from its pool's limit).
     pub verified_signatures: usize,
 }
 

@@ -65,6 +65,11 @@ impl<'a> TrieBackend<'a> {
         self.read.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn computed_root(&self) -> std::sync::MutexGuard<'_, Option<ComputedRoot>> {
+        // Replaced or taken whole: a panicking holder leaves it sound.
+        self.last_root.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The state root.
     pub fn root(&self) -> H256 {
         self.root
@@ -77,7 +82,7 @@ impl<'a> TrieBackend<'a> {
         changes: &StorageChanges,
         version: StateVersion,
     ) -> Result<(H256, MemoryDB), BackendError> {
-        let computed = self.last_root.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let computed = self.computed_root().take();
         if let Some(computed) = computed {
             if computed.version == version && computed.changes == *changes {
                 return Ok((computed.root, computed.nodes));
@@ -140,7 +145,7 @@ impl Backend for TrieBackend<'_> {
         // with exactly these changes: keep the nodes for that (one root at a time).
         let (root, nodes) = self.build(changes, version)?;
         let computed = ComputedRoot { changes: changes.clone(), version, root, nodes };
-        *self.last_root.lock().unwrap_or_else(|p| p.into_inner()) = Some(computed);
+        *self.computed_root() = Some(computed);
         Ok(root)
     }
 

@@ -2,9 +2,9 @@
 //!
 //! Verification runs while the block executes: signatures are gathered in chunks, and each
 //! full chunk goes to background workers (all cores but the one executing the block) which
-//! verify it with schnorrkel's batch verification. Finishing verifies the last partial chunk
-//! and helps the workers drain what is left. Block import then costs about the larger of
-//! execution and verification instead of their sum.
+//! verify it with schnorrkel's batch verification. Finishing splits the last partial chunk
+//! among the workers and the executing thread, which then helps drain what is left. Block
+//! import then costs about the larger of execution and verification instead of their sum.
 
 use std::{
     collections::VecDeque,
