@@ -42,6 +42,11 @@ pub enum RpcMethods {
 /// The dev accounts a `--alice`-style flag names.
 pub const DEV_AUTHORITIES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
 
+/// The default largest RPC response, in MiB: `chain_getBlock` of a block filled to the
+/// runtime's length limit (two hex digits a byte, plus each extrinsic's quotes and the
+/// header) with room to spare.
+pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 20;
+
 /// Options of the run command.
 #[derive(Args)]
 pub struct RunArgs {
@@ -102,8 +107,9 @@ pub struct RunArgs {
     /// Largest RPC request, in MiB.
     #[arg(long, default_value_t = 15)]
     pub rpc_max_request_size: u32,
-    /// Largest RPC response, in MiB.
-    #[arg(long, default_value_t = 15)]
+    /// Largest RPC response, in MiB. Above Substrate's 15: a full block is 8 MiB, and
+    /// `chain_getBlock` returns it as hex (see [`DEFAULT_RPC_MAX_RESPONSE_MIB`]).
+    #[arg(long, default_value_t = DEFAULT_RPC_MAX_RESPONSE_MIB)]
     pub rpc_max_response_size: u32,
     /// Most subscriptions per RPC connection.
     #[arg(long, default_value_t = 1024)]
@@ -247,4 +253,23 @@ pub enum KeyCommand {
         #[arg(long)]
         file: PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_response_limit_holds_a_full_block_as_hex() {
+        let full_block = u64::from(dfs_runtime::MAXIMUM_BLOCK_LENGTH);
+        // Hex doubles the bytes; JSON adds `"0x",` to each extrinsic, and only signed
+        // extrinsics (over 100 bytes each) fill a block beyond its one timestamp inherent.
+        let worst_case_json = 2 * full_block + 5 * (full_block / 100) + 4096;
+        let limit = u64::from(DEFAULT_RPC_MAX_RESPONSE_MIB) * 1024 * 1024;
+        assert!(
+            limit >= worst_case_json,
+            "a full block's chain_getBlock answer takes up to {worst_case_json} bytes, the \
+             default limit is {limit}"
+        );
+    }
 }

@@ -272,3 +272,33 @@ fn applying_in_chunks_is_applying_one_by_one() {
     assert!(matches!(one_by_one[3], Ok(Err(_))), "the failing call is included");
     assert_eq!(build(true), (one_by_one, header, bob_balance));
 }
+
+#[test]
+fn a_block_of_transfers_between_existing_accounts_is_bound_by_weight_not_length() {
+    // Block length follows from the measured weights: were the normal share of a block's
+    // length to run out first, length rather than cost would cap the chain's throughput.
+    use dfs_support::traits::Get;
+    let context = context_of(&Chain::development());
+    let bob = dev_sr25519("Bob").account_id();
+    // A busy sender's nonce and a round amount: a typical transfer, not the shortest.
+    let transfer = sign_like_polkadot_js(
+        &dev_sr25519("Alice"),
+        &context,
+        &transfer_keep_alive(&bob, 10 * UNIT),
+        100_000,
+        0,
+    );
+    let weights = dfs_runtime::RuntimeBlockWeights::get();
+    let normal = weights.get(DispatchClass::Normal);
+    let per_transfer =
+        normal.base_extrinsic.saturating_add(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT);
+    let by_weight = normal.max_total.unwrap().ref_time / per_transfer.ref_time;
+    let by_length =
+        u64::from(*dfs_runtime::RuntimeBlockLength::get().max.get(DispatchClass::Normal))
+            / transfer.len() as u64;
+    assert!(
+        by_length > by_weight,
+        "a block holds {by_weight} transfers by weight but only {by_length} of {} bytes by length",
+        transfer.len()
+    );
+}
