@@ -267,6 +267,27 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     )?;
     linker.func_wrap(
         "env",
+        "ext_storage_read_version_1",
+        |mut caller: Caller<'_, HostState>, key: u64, value_out: u64, offset: u32| {
+            let (out_ptr, out_len) =
+                ((value_out & 0xffff_ffff) as usize, (value_out >> 32) as usize);
+            let memory = memory(&mut caller)?;
+            if memory.data(&caller).get(out_ptr..out_ptr + out_len).is_none() {
+                return fail(&mut caller, HostError::OutOfBounds);
+            }
+            let read = with_slices(&mut caller, [key], |[key], ext| {
+                ext.read_storage(key, offset, out_len)
+            })?;
+            let remaining = read.map(|(remaining, bytes)| {
+                memory.data_mut(&mut caller)[out_ptr..out_ptr + bytes.len()]
+                    .copy_from_slice(&bytes);
+                remaining
+            });
+            write_slice(&mut caller, &remaining.encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
         "ext_storage_set_version_1",
         |mut caller: Caller<'_, HostState>, key: u64, value: u64| {
             with_slices(&mut caller, [key, value], |[key, value], ext| {

@@ -389,6 +389,57 @@ fn hostile_runtimes_end_in_errors_and_the_executor_stays_usable() {
 }
 
 #[test]
+fn storage_read_copies_a_window_of_a_value_into_the_runtimes_buffer() {
+    // `Window` reads the value at "key" from byte 2 into the 4 bytes at 256 and returns them;
+    // `Held` returns what the read reported; `Wild` hands a buffer outside memory.
+    let code = wat::parse_str(
+        r#"(module
+            (import "env" "ext_allocator_malloc_version_1" (func $malloc (param i32) (result i32)))
+            (import "env" "ext_storage_read_version_1" (func $read (param i64 i64 i32) (result i64)))
+            (memory (export "memory") 2)
+            (global (export "__heap_base") i32 (i32.const 4096))
+            (data (i32.const 16) "keynone")
+            (func (export "Window") (param i32 i32) (result i64)
+                (drop (call $read (i64.const 0x0000000300000010) (i64.const 0x0000000400000100) (i32.const 2)))
+                i64.const 0x0000000400000100)
+            (func (export "Held") (param i32 i32) (result i64)
+                (call $read (i64.const 0x0000000300000010) (i64.const 0x0000000400000100) (i32.const 6)))
+            (func (export "Missing") (param i32 i32) (result i64)
+                (call $read (i64.const 0x0000000400000013) (i64.const 0x0000000400000100) (i32.const 0)))
+            (func (export "Wild") (param i32 i32) (result i64)
+                (call $read (i64.const 0x0000000300000010) (i64.const 0x000000107ffffff0) (i32.const 0)))
+        )"#,
+    )
+    .unwrap();
+    let executor = executor();
+    let backend = InMemoryBackend::new([(b"key".to_vec(), b"abcdefgh".to_vec())].into());
+    let call = |method: &str| {
+        let mut overlay = OverlayedChanges::default();
+        let mut ext = dfs_io::state::OverlayedExt::new(&backend, &mut overlay);
+        executor.call(&code, method, &[], &mut ext)
+    };
+    assert_eq!(call("Window").unwrap(), b"cdef");
+    // Two bytes are left from offset 6; the buffer took them.
+    assert_eq!(call("Held").unwrap(), Some(2u32).encode());
+    assert_eq!(call("Missing").unwrap(), None::<u32>.encode());
+    let error = call("Wild").unwrap_err();
+    assert!(
+        matches!(&error, ExecutorError::Trap { reason, .. } if reason.contains("outside its memory")),
+        "{error}"
+    );
+    // The same window natively, over the overlay: a value changed in the block is read there.
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        dfs_io::storage::set(b"key", b"0123456789");
+        let mut out = [0u8; 3];
+        assert_eq!(dfs_io::storage::read(b"key", &mut out, 8), Some(2));
+        assert_eq!(&out, b"89\0");
+        assert_eq!(dfs_io::storage::read(b"key", &mut out, 20), Some(0));
+        assert_eq!(dfs_io::storage::read(b"nothing", &mut out, 0), None);
+    });
+}
+
+#[test]
 fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
     let executor = executor();
     let genesis = wasm_genesis(&executor);

@@ -235,8 +235,11 @@ where
     where
         V: AppendableVec<()>,
     {
-        let bytes = dfs_io::storage::get(&Self::hashed_key())?;
-        codec::Compact::<u32>::decode(&mut &bytes[..]).ok().map(|len| len.0 as usize)
+        // The compact length prefix takes at most 5 bytes: read those, not the whole value.
+        let mut head = [0u8; 5];
+        let held = dfs_io::storage::read(&Self::hashed_key(), &mut head, 0)?;
+        let head = &head[..head.len().min(held as usize)];
+        codec::Compact::<u32>::decode(&mut &head[..]).ok().map(|len| len.0 as usize)
     }
 }
 

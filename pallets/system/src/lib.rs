@@ -210,7 +210,7 @@ pub mod pallet {
     pub type Events<T> =
         StorageValue<_, Vec<EventRecord<<T as Config>::RuntimeEvent, H256>>, ValueQuery>;
 
-    /// How many events the current block has.
+    /// How many events the block has: set when it finalizes (zero while it executes).
     #[pallet::storage]
     pub type EventCount = StorageValue<_, u32, ValueQuery>;
 
@@ -438,17 +438,17 @@ pub mod pallet {
 
         /// Records an event of the current block. Events of genesis (block 0) are not kept.
         pub fn deposit_event(event: <T as Config>::RuntimeEvent) {
-            if Self::block_number() == 0 {
-                return;
-            }
-            let phase = ExecutionPhase::get().unwrap_or(Phase::Initialization);
+            // Only a block's execution records events: not genesis, nor a runtime call on a
+            // finished block's state (both have no phase), whose changes are not kept.
+            let Some(phase) = ExecutionPhase::get() else { return };
             let record = EventRecord::<<T as Config>::RuntimeEvent, H256> {
                 phase,
                 event,
                 topics: Vec::new(),
             };
+            // `EventCount` is set once, when the block finalizes, from the length of
+            // `Events`: counting here would cost a read and a write per event.
             Events::<T>::append(record);
-            EventCount::mutate(|count| *count = count.saturating_add(1));
         }
 
         /// The events of the current block.
@@ -523,6 +523,7 @@ pub mod pallet {
         /// extrinsics root and the state root of everything the block did.
         pub fn finalize() -> dfs_runtime_primitives::generic::Header {
             ExecutionPhase::kill();
+            EventCount::put(Events::<T>::decode_len().unwrap_or_default() as u32);
             AllExtrinsicsLen::kill();
             let number = Number::get();
             let parent_hash = ParentHash::get();

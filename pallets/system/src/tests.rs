@@ -93,6 +93,9 @@ fn account_lifecycle_and_events() {
                 ),
             ]
         );
+        // Counted when the block finalizes, not event by event.
+        assert_eq!(EventCount::get(), 0);
+        System::finalize();
         assert_eq!(EventCount::get(), 2);
         check_invariants();
     });
@@ -410,4 +413,30 @@ fn metadata_describes_system() {
         ["BlockWeights", "BlockLength", "BlockHashCount", "DbWeight", "Version", "SS58Prefix"]
     );
     let _ = Weight::ZERO;
+}
+
+#[test]
+fn only_block_execution_records_events_and_the_count_follows_rolled_back_ones() {
+    new_test_ext().execute_with(|| {
+        let alice = dev_sr25519("Alice").account_id();
+        // No block is executing (genesis, or a runtime call on a finished block's state).
+        System::inc_providers(&alice);
+        assert!(System::events().is_empty());
+
+        System::initialize(1, H256([1; 32]), &HeaderDigest::default());
+        System::dec_providers(&alice).unwrap();
+        // A transactional layer that deposits an event and rolls back takes it away.
+        assert!(dfs_io::storage::start_transaction());
+        System::inc_providers(&alice);
+        dfs_io::storage::rollback_transaction();
+        System::note_finished_extrinsics();
+        let header = System::finalize();
+        assert_eq!(header.number, 1);
+        let events: Vec<_> = System::events().into_iter().map(|r| r.event).collect();
+        assert_eq!(events, vec![RuntimeEvent::System(Event::KilledAccount { account: alice })]);
+        assert_eq!(EventCount::get(), 1);
+        // After finalization there is no phase again: nothing more is recorded.
+        System::inc_providers(&alice);
+        assert_eq!(System::events().len(), 1);
+    });
 }

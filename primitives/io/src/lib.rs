@@ -48,6 +48,19 @@ pub mod storage {
         return crate::wasm::storage_get(key);
     }
 
+    /// Copies the value at `key` from byte `offset` on into `out`, as far as it fits; returns
+    /// how many bytes the value holds from `offset` on (`None`: no value). Reads a value's
+    /// head without transferring the whole value.
+    pub fn read(key: &[u8], out: &mut [u8], offset: u32) -> Option<u32> {
+        #[cfg(feature = "std")]
+        return ext(|e| e.read_storage(key, offset, out.len())).map(|(remaining, bytes)| {
+            out[..bytes.len()].copy_from_slice(&bytes);
+            remaining
+        });
+        #[cfg(not(feature = "std"))]
+        return crate::wasm::storage_read(key, out, offset);
+    }
+
     /// Sets the value at `key`.
     pub fn set(key: &[u8], value: &[u8]) {
         #[cfg(feature = "std")]

@@ -297,6 +297,12 @@ pub struct ClearPrefixOutcome {
 pub trait Externalities {
     /// The value at `key`.
     fn storage(&mut self, key: &[u8]) -> Option<StorageValue>;
+    /// Up to `max_len` bytes of the value at `key` from byte `offset` on, with how many bytes
+    /// the value holds from `offset` on (`None`: no value). Reads a value's head, such as a
+    /// `Vec`'s length prefix, without copying the whole value.
+    fn read_storage(&mut self, key: &[u8], offset: u32, max_len: usize) -> Option<(u32, Vec<u8>)> {
+        self.storage(key).map(|value| value_window(&value, offset, max_len))
+    }
     /// Sets (`Some`) or deletes (`None`) the value at `key`.
     fn set_storage(&mut self, key: &[u8], value: Option<&[u8]>);
     /// Appends one encoded item to the SCALE `Vec` stored at `key` (creating it if absent).
@@ -313,6 +319,14 @@ pub trait Externalities {
     fn rollback_transaction(&mut self) -> bool;
     /// Keeps the top layer's changes; `false` if none is open.
     fn commit_transaction(&mut self) -> bool;
+}
+
+/// The bytes of `value` from `offset` on, at most `max_len` of them, and how many it holds
+/// from `offset` on (zero when `offset` is past its end).
+pub fn value_window(value: &[u8], offset: u32, max_len: usize) -> (u32, Vec<u8>) {
+    let rest = value.get(offset as usize..).unwrap_or_default();
+    let remaining = u32::try_from(rest.len()).unwrap_or(u32::MAX);
+    (remaining, rest[..rest.len().min(max_len)].to_vec())
 }
 
 /// Appends `item` to a SCALE-encoded `Vec` (`compact(len) ++ items`). A value that is not
@@ -373,6 +387,17 @@ impl<B: Backend + ?Sized> Externalities for OverlayedExt<'_, B> {
             None => {
                 let read = self.backend.storage(key);
                 self.record(read)
+            }
+        }
+    }
+
+    fn read_storage(&mut self, key: &[u8], offset: u32, max_len: usize) -> Option<(u32, Vec<u8>)> {
+        match self.overlay.get(key) {
+            // The block's events, say, are megabytes: look at them in place.
+            Some(value) => value.map(|value| value_window(value, offset, max_len)),
+            None => {
+                let read = self.backend.storage(key);
+                self.record(read).map(|value| value_window(&value, offset, max_len))
             }
         }
     }

@@ -14,6 +14,7 @@ use crate::StateVersion;
 #[link(wasm_import_module = "env")]
 extern "C" {
     fn ext_storage_get_version_1(key: u64) -> u64;
+    fn ext_storage_read_version_1(key: u64, value_out: u64, offset: u32) -> u64;
     fn ext_storage_set_version_1(key: u64, value: u64);
     fn ext_storage_clear_version_1(key: u64);
     fn ext_storage_exists_version_1(key: u64) -> u32;
@@ -91,6 +92,12 @@ fn version_code(version: StateVersion) -> u32 {
 
 pub fn storage_get(key: &[u8]) -> Option<Vec<u8>> {
     decode_option(unsafe { ext_storage_get_version_1(pack(key)) })
+}
+
+pub fn storage_read(key: &[u8], out: &mut [u8], offset: u32) -> Option<u32> {
+    let out_packed = pack(out);
+    let result = unsafe { ext_storage_read_version_1(pack(key), out_packed, offset) };
+    Option::<u32>::decode(&mut &unpack(result)[..]).ok().flatten()
 }
 
 pub fn storage_set(key: &[u8], value: &[u8]) {

@@ -81,6 +81,8 @@ fn a_block_of_signed_transfers_and_a_failing_call() {
         );
         Decode::decode(&mut &dfs_io::storage::get(&key).unwrap()[..]).unwrap()
     });
+    let count: u32 = chain.ext.execute_with(dfs_pallet_system::EventCount::get);
+    assert_eq!(count as usize, events.len(), "EventCount counts the block's events");
     let at = |index: u32| -> Vec<RuntimeEvent> {
         events
             .iter()
