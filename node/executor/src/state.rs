@@ -138,13 +138,13 @@ impl Backend for TrieBackend<'_> {
 
     fn storage_root(
         &self,
-        changes: &StorageChanges,
+        changes: StorageChanges,
         version: StateVersion,
     ) -> Result<H256, BackendError> {
         // A block's root is asked for once, at its end, and the block is then persisted
         // with exactly these changes: keep the nodes for that (one root at a time).
-        let (root, nodes) = self.build(changes, version)?;
-        let computed = ComputedRoot { changes: changes.clone(), version, root, nodes };
+        let (root, nodes) = self.build(&changes, version)?;
+        let computed = ComputedRoot { changes, version, root, nodes };
         *self.computed_root() = Some(computed);
         Ok(root)
     }
@@ -341,7 +341,7 @@ mod tests {
         };
         let fresh = TrieBackend::new(&db, root).commit(&changes(1), StateVersion::V1).unwrap();
         let state = TrieBackend::new(&db, root);
-        assert_eq!(state.storage_root(&changes(1), StateVersion::V1).unwrap(), fresh.0);
+        assert_eq!(state.storage_root(changes(1), StateVersion::V1).unwrap(), fresh.0);
         db.reads.store(0, Ordering::Relaxed);
         let (reused_root, mut reused_nodes) = state.commit(&changes(1), StateVersion::V1).unwrap();
         assert_eq!(db.reads.load(Ordering::Relaxed), 0, "nothing read again");
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(reused_nodes.drain(), fresh.1.clone().drain());
         // Other changes (or the same ones a second time) are built from the store.
         let other = TrieBackend::new(&db, root).commit(&changes(2), StateVersion::V1).unwrap();
-        state.storage_root(&changes(1), StateVersion::V1).unwrap();
+        state.storage_root(changes(1), StateVersion::V1).unwrap();
         assert_eq!(state.commit(&changes(2), StateVersion::V1).unwrap().0, other.0);
         assert_eq!(state.commit(&changes(1), StateVersion::V1).unwrap().0, fresh.0);
         assert!(db.reads.load(Ordering::Relaxed) > 0);

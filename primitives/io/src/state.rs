@@ -5,7 +5,7 @@
 //! The same overlay serves native runtime tests (over an in-memory backend) and
 //! the node's Wasm executor (over the trie database).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use dfs_core::H256;
 use dfs_trie::StateVersion;
@@ -39,10 +39,11 @@ pub trait Backend {
     fn storage_hash(&self, key: &[u8]) -> Result<Option<H256>, BackendError> {
         Ok(self.storage(key)?.map(|value| H256(dfs_core::hashing::blake2_256(&value))))
     }
-    /// The state root once `changes` are applied to this state.
+    /// The state root once `changes` are applied to this state. The changes are handed over:
+    /// a backend may keep them (with the trie nodes built) for the commit that follows.
     fn storage_root(
         &self,
-        changes: &StorageChanges,
+        changes: StorageChanges,
         version: StateVersion,
     ) -> Result<H256, BackendError>;
 }
@@ -96,17 +97,17 @@ impl Backend for InMemoryBackend {
 
     fn storage_root(
         &self,
-        changes: &StorageChanges,
+        changes: StorageChanges,
         version: StateVersion,
     ) -> Result<H256, BackendError> {
         let mut merged = self.entries.clone();
         for (key, value) in changes {
             match value {
                 Some(value) => {
-                    merged.insert(key.clone(), value.clone());
+                    merged.insert(key, value);
                 }
                 None => {
-                    merged.remove(key);
+                    merged.remove(&key);
                 }
             }
         }
@@ -120,11 +121,21 @@ impl Backend for InMemoryBackend {
 /// key had when the layer first touched it, or the length an append started from), so
 /// opening, committing and rolling back cost what the layer changed, never what the whole
 /// overlay holds. Appends to an encoded `Vec` (the block's events) extend it in place.
+///
+/// Values sit in a hash map: a block reads and writes the same few thousand keys tens of
+/// times each, and storage keys share long prefixes (32 bytes of pallet and item hashes),
+/// which made every comparison of an ordered map's search a long `memcmp`. The keys are
+/// also kept in order, entered once each, for `next_key`, `clear_prefix` and the state root.
 #[derive(Debug, Clone, Default)]
 pub struct OverlayedChanges {
-    values: StorageChanges,
+    values: HashMap<StorageKey, Option<StorageValue>, KeyHasher>,
+    ordered_keys: BTreeSet<StorageKey>,
     layers: Vec<Layer>,
 }
+
+/// The overlay's hasher: fast, and seeded at random per process, so that keys an attacker
+/// chooses (account ids) cannot be ground into collisions offline.
+type KeyHasher = foldhash::fast::RandomState;
 
 /// How to undo one change of a layer.
 #[derive(Debug, Clone)]
@@ -139,7 +150,7 @@ enum Undo {
 struct Layer {
     undo: Vec<Undo>,
     /// Keys with a `Restore` entry in this layer: later changes need no journal.
-    restored: std::collections::BTreeSet<StorageKey>,
+    restored: HashSet<StorageKey, KeyHasher>,
 }
 
 /// Deepest nesting of storage transactions (as FRAME's limit).
@@ -186,7 +197,13 @@ impl OverlayedChanges {
     /// Records a new value (or deletion).
     pub fn set(&mut self, key: StorageKey, value: Option<StorageValue>) {
         self.journal(&key);
-        self.values.insert(key, value);
+        match self.values.get_mut(&key) {
+            Some(slot) => *slot = value,
+            None => {
+                self.ordered_keys.insert(key.clone());
+                self.values.insert(key, value);
+            }
+        }
     }
 
     /// Appends `item` in place to the encoded `Vec` the overlay holds at `key`; `false` (and
@@ -212,7 +229,7 @@ impl OverlayedChanges {
     /// The smallest key strictly after `key` that the overlay touches (set or deleted).
     fn next_touched_key(&self, key: &[u8]) -> Option<&StorageKey> {
         use std::ops::Bound::{Excluded, Unbounded};
-        self.values.range::<[u8], _>((Excluded(key), Unbounded)).next().map(|(k, _)| k)
+        self.ordered_keys.range::<[u8], _>((Excluded(key), Unbounded)).next()
     }
 
     /// Opens a transaction layer; `false` when the depth limit is reached.
@@ -234,6 +251,7 @@ impl OverlayedChanges {
                 }
                 Undo::Restore { key, previous: None } => {
                     self.values.remove(&key);
+                    self.ordered_keys.remove(&key);
                 }
                 Undo::Truncate { key, count, len } => {
                     use codec::Decode;
@@ -268,19 +286,18 @@ impl OverlayedChanges {
 
     /// All changes, open layers included (what the block would commit now).
     pub fn changes(&self) -> StorageChanges {
-        self.values.clone()
-    }
-
-    /// [`Self::changes`] without copying them.
-    pub fn changes_ref(&self) -> &StorageChanges {
-        &self.values
+        self.ordered_keys
+            .iter()
+            .filter_map(|key| Some((key.clone(), self.values.get(key)?.clone())))
+            .collect()
     }
 
     /// Takes the changes out, leaving the overlay empty. Open layers are rolled back first:
     /// a call that left a transaction open did not finish.
     pub fn drain_committed(&mut self) -> StorageChanges {
         while self.rollback_transaction() {}
-        std::mem::take(&mut self.values)
+        self.ordered_keys.clear();
+        std::mem::take(&mut self.values).into_iter().collect()
     }
 }
 
@@ -459,7 +476,7 @@ impl<B: Backend + ?Sized> Externalities for OverlayedExt<'_, B> {
     }
 
     fn storage_root(&mut self, version: StateVersion) -> H256 {
-        let root = self.backend.storage_root(self.overlay.changes_ref(), version);
+        let root = self.backend.storage_root(self.overlay.changes(), version);
         self.record(root)
     }
 
@@ -561,6 +578,37 @@ mod tests {
             cursor = next;
         }
         assert_eq!(keys, [b"a".to_vec(), b"b".to_vec(), b"d".to_vec(), b"e".to_vec()]);
+    }
+
+    #[test]
+    fn keys_created_in_a_rolled_back_layer_leave_no_trace_in_order_or_changes() {
+        let backend = InMemoryBackend::new(map(&[(b"a", b"1"), (b"e", b"5")]));
+        let mut overlay = OverlayedChanges::default();
+        let mut ext = OverlayedExt::new(&backend, &mut overlay);
+        ext.set_storage(b"d", Some(b"4"));
+        ext.start_transaction();
+        ext.set_storage(b"b", Some(b"2"));
+        ext.set_storage(b"d", None);
+        ext.start_transaction();
+        ext.set_storage(b"c", Some(b"3"));
+        assert!(ext.commit_transaction());
+        assert_eq!(ext.next_storage_key(b"a"), Some(b"b".to_vec()));
+        assert!(ext.rollback_transaction());
+        // `b` and `c` were created in the rolled-back layer; `d` is back as it was.
+        assert_eq!(ext.next_storage_key(b"a"), Some(b"d".to_vec()));
+        let expected: StorageChanges = [(b"d".to_vec(), Some(b"4".to_vec()))].into();
+        assert_eq!(overlay.changes(), expected);
+        // Many keys come out in order, whatever order they went in.
+        let mut keys: Vec<Vec<u8>> =
+            (0u32..300).map(|i| (i * 7919 % 300).to_be_bytes().to_vec()).collect();
+        for key in &keys {
+            overlay.set(key.clone(), Some(key.clone()));
+        }
+        keys.push(b"d".to_vec());
+        keys.sort();
+        let drained: Vec<Vec<u8>> = overlay.drain_committed().into_keys().collect();
+        assert_eq!(drained, keys);
+        assert_eq!(overlay.changes(), StorageChanges::new());
     }
 
     #[test]
