@@ -4,7 +4,7 @@
 //! in the same run. Also the node's resident memory idle and under load.
 //!
 //! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark]` (500 ×
-//! 480 to Bob by default: six full blocks; `fresh` sends every transfer to a new account, the costliest
+//! 480 to Bob by default: five full blocks; `fresh` sends every transfer to a new account, the costliest
 //! transfer and the one the declared weight must cover; `remark` signs empty remarks instead,
 //! the per-extrinsic cost, and its figures count remarks where they say transfers)
 
@@ -74,7 +74,7 @@ enum Workload {
 fn main() {
     let mut args = std::env::args().skip(1);
     let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(500);
-    // Enough for several full blocks (~39 500 transfers each): the rate is then the chain's,
+    // Enough for several full blocks (~48 000 transfers each): the rate is then the chain's,
     // not one block's timing.
     let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(480);
     let total = accounts * per_account as usize;

@@ -45,7 +45,7 @@ pub const DEV_AUTHORITIES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve"
 /// The default largest RPC response, in MiB: `chain_getBlock` of a block filled to the
 /// runtime's length limit (two hex digits a byte, plus each extrinsic's quotes and the
 /// header) with room to spare.
-pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 20;
+pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 24;
 
 /// Options of the run command.
 #[derive(Args)]
@@ -107,7 +107,7 @@ pub struct RunArgs {
     /// Largest RPC request, in MiB.
     #[arg(long, default_value_t = 15)]
     pub rpc_max_request_size: u32,
-    /// Largest RPC response, in MiB. Above Substrate's 15: a full block is 8 MiB, and
+    /// Largest RPC response, in MiB. Above Substrate's 15: a full block is 10 MiB, and
     /// `chain_getBlock` returns it as hex (see [`DEFAULT_RPC_MAX_RESPONSE_MIB`]).
     #[arg(long, default_value_t = DEFAULT_RPC_MAX_RESPONSE_MIB)]
     pub rpc_max_response_size: u32,

@@ -145,18 +145,19 @@ pub mod wasm {
 }
 
 // Weights are measured, on the reference machine of 2 cores (2026-11):
-// - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh` ends with validators
-//   importing the run's blocks into RocksDB (execution with batch signature verification,
-//   state root, the write). Per transfer, the median of all runs: ~51.5 µs when each creates
-//   its recipient (`fresh`; six runs 48.9–55.7 µs), ~30 µs to an account that exists (`bob`,
-//   fee refund included; twelve runs 28.2–34.9 µs).
-// - The per-extrinsic cost, a signed empty remark (signature, nonce, fee, events): ~21 µs in
-//   memory (`bash scripts/bench.sh block`, runs 21.0–25.6 µs) and 20.7 µs at node level
-//   (`bash scripts/bench.sh tps 500 120 remark`, runs 20.6–21.0 µs). The empty block takes
-//   ~85–110 µs.
+// - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh|remark` ends with three
+//   validators importing the run's blocks into RocksDB (execution with batch signature
+//   verification, state root, the write). Per extrinsic, the median of all runs (nine for
+//   each of `bob` and `remark`, six for `fresh`, of 120 000 extrinsics each):
+//   - a transfer creating its recipient (`fresh`): 47.1 µs (runs 45.8–49.3);
+//   - a transfer to an account that exists (`bob`, fee refund included): 24.6 µs (runs
+//     23.8–33.0);
+//   - a signed empty remark (signature, nonce, fee, events: the per-extrinsic cost):
+//     19.1 µs (runs 18.6–20.3).
+// - The empty block takes ~85–110 µs (`bash scripts/bench.sh block`).
 // Each figure gets a quarter more for this machine's run-to-run variation: the extrinsic
-// base is 27 µs; `transfer_keep_alive` declares 38 µs (65 in all, creating the recipient)
-// and reports 11 µs (38 in all) when the recipient exists, the rest refunded in weight and
+// base is 24 µs; `transfer_keep_alive` declares 35 µs (59 in all, creating the recipient)
+// and reports 7 µs (31 in all) when the recipient exists, the rest refunded in weight and
 // fee. The empty block stays at twice its measurement (a ten-thousandth of a full block).
 
 /// The weight of an empty block (the timestamp inherent, hooks, finalization).
@@ -165,20 +166,20 @@ pub const BLOCK_EXECUTION_WEIGHT: Weight =
 /// The weight every extrinsic costs beyond its call: decoding, signature, nonce, fee,
 /// events.
 pub const EXTRINSIC_BASE_WEIGHT: Weight =
-    Weight::from_parts(27 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+    Weight::from_parts(24 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
 /// Two seconds of compute per six-second block; no proof-size limit on a solo chain.
 pub const MAXIMUM_BLOCK_WEIGHT: Weight =
     Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
 /// The share of a block ordinary transactions may fill.
 pub const NORMAL_DISPATCH_RATIO_PERCENT: u64 = 75;
-/// Eight MiB of extrinsics per block, derived from the weights rather than taken from
+/// Ten MiB of extrinsics per block, derived from the weights rather than taken from
 /// Substrate's 5 MiB: a block's normal share must hold more of the smallest common
-/// transaction, a transfer between existing accounts (145 bytes, 38 µs in all), than its
-/// weight admits (1.5 s / 38 µs ≈ 39 500, ≈ 5.7 MB), or length and not measured cost caps
-/// the chain. 6 MiB of normal length holds ~43 400; a runtime test keeps this true when
-/// the weights change. A full block is then 1.4 MB/s of chain growth at most, and its hex
-/// in `chain_getBlock` (~16 MiB) fits the node's default RPC response limit.
-pub const MAXIMUM_BLOCK_LENGTH: u32 = 8 * 1024 * 1024;
+/// transaction, a transfer between existing accounts (~150 bytes, 31 µs in all), than its
+/// weight admits (1.5 s / 31 µs ≈ 48 400, ≈ 7.3 MB), or length and not measured cost caps
+/// the chain. 7.5 MiB of normal length holds ~52 400; a runtime test keeps this true when
+/// the weights change. A full block is then 1.7 MB/s of chain growth at most, and its hex
+/// in `chain_getBlock` (~20.5 MiB) fits the node's default RPC response limit.
+pub const MAXIMUM_BLOCK_LENGTH: u32 = 10 * 1024 * 1024;
 
 parameter_types! {
     /// Block weight limits.

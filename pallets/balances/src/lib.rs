@@ -67,10 +67,10 @@ pub struct BalanceLock {
 /// What `transfer_keep_alive` declares: the costliest case, a transfer that creates its
 /// recipient (measured at node level, see `dfs-runtime`'s weight notes).
 pub const TRANSFER_KEEP_ALIVE_WEIGHT: dfs_runtime_primitives::Weight =
-    dfs_runtime_primitives::Weight::from_parts(38_000_000, 3_600);
+    dfs_runtime_primitives::Weight::from_parts(35_000_000, 3_600);
 /// What a transfer between accounts that exist before and after reports having cost.
 pub const TRANSFER_TO_EXISTING_WEIGHT: dfs_runtime_primitives::Weight =
-    dfs_runtime_primitives::Weight::from_parts(11_000_000, 3_600);
+    dfs_runtime_primitives::Weight::from_parts(7_000_000, 3_600);
 
 /// The pallet itself.
 #[dfs_support::pallet(name = "Balances")]
