@@ -7,8 +7,9 @@
 //! Trie nodes are keyed by hash and carry a reference count (several positions, or several
 //! states, may hold the same node). Nodes a block no longer references are not deleted at
 //! once: their decrements wait in a journal until the block is `pruning window` blocks
-//! deep, so the states of the last `window` blocks stay readable. In archive mode nothing
-//! is ever deleted.
+//! deep, so the states of the last `window` blocks stay readable, and apply only if the
+//! block is canonical then (a sibling's drops would take nodes the canonical state holds).
+//! In archive mode nothing is ever deleted.
 
 use std::{collections::HashMap, path::Path, sync::Mutex};
 
@@ -18,7 +19,7 @@ use dfs_io::bounded::BoundedMap;
 use dfs_runtime_primitives::generic::{BlockNumber, Header, OpaqueExtrinsic};
 use dfs_trie::Blake2Hasher;
 use hash_db::{HashDBRef, Prefix};
-use kvdb::DBTransaction;
+use kvdb::{DBTransaction, KeyValueDB};
 use kvdb_rocksdb::{Database, DatabaseConfig};
 
 /// The database's columns, in order. Changing this list needs a migration.
@@ -35,8 +36,10 @@ pub mod columns {
     pub const CANONICAL: u32 = 4;
     /// Trie node hash → reference count (u32 LE) ++ node.
     pub const STATE: u32 = 5;
-    /// Block number (u32 big-endian) → SCALE `Vec<(H256, u32)>`: the node references that
-    /// block dropped, released once it leaves the pruning window.
+    /// Block number (u32 big-endian) ++ block hash → SCALE `Vec<(H256, u32)>`: the node
+    /// references that block dropped, released once it leaves the pruning window if it is
+    /// then canonical. (Databases written before forks were told apart key by number alone;
+    /// such an entry counts as the canonical block's.)
     pub const STATE_JOURNAL: u32 = 6;
     /// How many columns there are.
     pub const COUNT: u32 = 7;
@@ -152,6 +155,15 @@ fn corrupt(column: u32, reason: impl ToString) -> DbError {
 
 fn number_key(number: BlockNumber) -> [u8; 4] {
     number.to_be_bytes()
+}
+
+/// A block's key in [`columns::STATE_JOURNAL`]: its number, then its hash (siblings at one
+/// height each keep their own entry).
+fn journal_key(number: BlockNumber, hash: &H256) -> [u8; 36] {
+    let mut key = [0u8; 36];
+    key[..4].copy_from_slice(&number_key(number));
+    key[4..].copy_from_slice(hash.as_bytes());
+    key
 }
 
 impl Db {
@@ -271,6 +283,36 @@ impl Db {
         }
     }
 
+    /// Takes out the journal entries of height `expired` (deleting them in `tx`) and returns
+    /// the releases of the block canonical there. A sibling that lost dropped nodes the
+    /// canonical state may still hold, so its drops are never applied; the nodes it added
+    /// stay (a leak bounded by the forks seen, never a missing node).
+    fn expire_journal(
+        &self,
+        tx: &mut DBTransaction,
+        expired: BlockNumber,
+        reorg_route: &[(BlockNumber, H256)],
+    ) -> DbResult<Vec<(H256, u32)>> {
+        let prefix = number_key(expired);
+        let rerouted = reorg_route.iter().find(|(number, _)| *number == expired);
+        let canonical = match rerouted {
+            Some((_, hash)) => Some(*hash),
+            None => self.canonical_hash(expired)?,
+        };
+        let mut releases = Vec::new();
+        for entry in self.inner.iter_with_prefix(columns::STATE_JOURNAL, &prefix) {
+            let (key, bytes) = entry?;
+            let owner = &key[prefix.len()..];
+            if owner.is_empty() || canonical.is_some_and(|hash| owner == hash.as_bytes()) {
+                let dropped = Vec::<(H256, u32)>::decode(&mut &bytes[..])
+                    .map_err(|e| corrupt(columns::STATE_JOURNAL, e))?;
+                releases.extend(dropped);
+            }
+            tx.delete(columns::STATE_JOURNAL, &key);
+        }
+        Ok(releases)
+    }
+
     /// Writes `block` atomically: header, body, state nodes, pointers and, past the pruning
     /// window, the release of old states' nodes.
     pub fn commit_block(&self, block: BlockWrite<'_>) -> DbResult<()> {
@@ -311,17 +353,17 @@ impl Db {
             Pruning::Archive => {}
             Pruning::Window(window) => {
                 if !dropped.is_empty() {
-                    tx.put(columns::STATE_JOURNAL, &number_key(number), &dropped.encode());
+                    tx.put(
+                        columns::STATE_JOURNAL,
+                        &journal_key(number, &block.hash),
+                        &dropped.encode(),
+                    );
                 }
                 if let Some(expired) = number.checked_sub(window.max(1)) {
-                    let key = number_key(expired);
-                    if let Some(bytes) = self.inner.get(columns::STATE_JOURNAL, &key)? {
-                        let releases = Vec::<(H256, u32)>::decode(&mut &bytes[..])
-                            .map_err(|e| corrupt(columns::STATE_JOURNAL, e))?;
-                        for (hash, count) in releases {
-                            net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
-                        }
-                        tx.delete(columns::STATE_JOURNAL, &key);
+                    for (hash, count) in
+                        self.expire_journal(&mut tx, expired, &block.reorg_route)?
+                    {
+                        net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
                     }
                 }
             }
@@ -394,6 +436,7 @@ impl HashDBRef<Blake2Hasher, Vec<u8>> for Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dfs_runtime_primitives::generic::{Digest, DigestItem};
 
     fn header(number: BlockNumber, parent: H256) -> Header {
         Header {
@@ -463,6 +506,56 @@ mod tests {
         drop(db);
         let db = Db::open(dir.path(), Pruning::Window(2)).unwrap();
         assert_eq!(db.state_node(&b).unwrap(), None, "gone from disk");
+    }
+
+    #[test]
+    fn a_sibling_s_drops_never_release_nodes_the_canonical_state_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Window(2)).unwrap();
+        let (x, y, z, w) = (H256([1; 32]), H256([2; 32]), H256([3; 32]), H256([4; 32]));
+        write(&db, 0, vec![(x, b"x".to_vec(), 1), (y, b"y".to_vec(), 1)]);
+        // Two blocks at height 1: the canonical one drops x, the sibling drops y.
+        let canonical = write(&db, 1, vec![(x, vec![], -1), (z, b"z".to_vec(), 1)]);
+        let sibling_header = Header {
+            digest: Digest { logs: vec![DigestItem::Other(vec![7])] },
+            ..header(1, H256([1; 32]))
+        };
+        assert_ne!(sibling_header.hash(), canonical);
+        db.commit_block(BlockWrite {
+            hash: sibling_header.hash(),
+            header: &sibling_header,
+            body: &[],
+            justifications: None,
+            state_delta: vec![(y, vec![], -1), (w, b"w".to_vec(), 1)],
+            is_best: false,
+            reorg_route: vec![],
+            finalize: false,
+        })
+        .unwrap();
+        assert_eq!(db.canonical_hash(1).unwrap(), Some(canonical));
+        write(&db, 2, vec![]);
+        write(&db, 3, vec![]);
+        // Height 1 left the window: the canonical block's drop applied, the sibling's not.
+        assert!(!db.has_state_node(&x).unwrap());
+        assert!(db.has_state_node(&y).unwrap(), "the canonical state still holds y");
+        assert!(db.has_state_node(&z).unwrap());
+        // Both entries of height 1 are gone from the journal.
+        assert_eq!(db.inner.iter_with_prefix(columns::STATE_JOURNAL, &number_key(1)).count(), 0);
+    }
+
+    #[test]
+    fn a_journal_entry_keyed_by_number_alone_is_still_released() {
+        // Databases written before forks were told apart.
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Window(1)).unwrap();
+        let x = H256([1; 32]);
+        write(&db, 0, vec![(x, b"x".to_vec(), 1)]);
+        write(&db, 1, vec![]);
+        let mut tx = DBTransaction::new();
+        tx.put(columns::STATE_JOURNAL, &number_key(1), &vec![(x, 1u32)].encode());
+        db.inner.write(tx).unwrap();
+        write(&db, 2, vec![]);
+        assert!(!db.has_state_node(&x).unwrap());
     }
 
     #[test]
