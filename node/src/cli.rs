@@ -42,10 +42,11 @@ pub enum RpcMethods {
 /// The dev accounts a `--alice`-style flag names.
 pub const DEV_AUTHORITIES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
 
-/// The default largest RPC response, in MiB: `chain_getBlock` of a block filled to the
-/// runtime's length limit (two hex digits a byte, plus each extrinsic's quotes and the
-/// header) with room to spare.
-pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 24;
+/// The default largest RPC response, in MiB. Two answers grow with a block's size:
+/// `chain_getBlock` of a block filled to the runtime's length limit (~20.5 MiB as hex), and
+/// `state_getStorage` of `System.Events` after a block filled to its weight with transfers
+/// (~290 bytes of events each, ~28 MiB as hex). Both fit, with room to spare.
+pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 32;
 
 /// Options of the run command.
 #[derive(Args)]
@@ -107,8 +108,8 @@ pub struct RunArgs {
     /// Largest RPC request, in MiB.
     #[arg(long, default_value_t = 15)]
     pub rpc_max_request_size: u32,
-    /// Largest RPC response, in MiB. Above Substrate's 15: a full block is 10 MiB, and
-    /// `chain_getBlock` returns it as hex (see [`DEFAULT_RPC_MAX_RESPONSE_MIB`]).
+    /// Largest RPC response, in MiB. Above Substrate's 15: a full block and its events are
+    /// larger here (see [`DEFAULT_RPC_MAX_RESPONSE_MIB`]).
     #[arg(long, default_value_t = DEFAULT_RPC_MAX_RESPONSE_MIB)]
     pub rpc_max_response_size: u32,
     /// Most subscriptions per RPC connection.
@@ -270,6 +271,63 @@ mod tests {
             limit >= worst_case_json,
             "a full block's chain_getBlock answer takes up to {worst_case_json} bytes, the \
              default limit is {limit}"
+        );
+    }
+
+    #[test]
+    fn the_default_response_limit_holds_a_full_block_s_events_as_hex() {
+        use codec::{Decode, Encode};
+        use dfs_core::{hashing::twox_128, pair::dev_sr25519, H256};
+        use dfs_io::state::TestExternalities;
+        use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
+        use dfs_runtime_primitives::{generic::Header, Weight};
+        use dfs_support::{dispatch::PerDispatchClass, traits::Get};
+
+        let call = |ext: &mut TestExternalities, method: &str, args: Vec<u8>| {
+            ext.execute_with(|| dfs_runtime::apis::call(method, &args)).unwrap()
+        };
+        let storage = |ext: &mut TestExternalities, pallet: &[u8], item: &[u8]| {
+            let key = [twox_128(pallet), twox_128(item)].concat();
+            ext.execute_with(|| dfs_io::storage::get(&key)).unwrap()
+        };
+        // The dev chain's genesis, then block 1 with transfers between existing accounts
+        // (the most per block), applied as a block author applies them.
+        let mut ext = TestExternalities::default();
+        let preset =
+            call(&mut ext, "GenesisBuilder_get_preset", Some(b"development".to_vec()).encode());
+        let preset = Option::<Vec<u8>>::decode(&mut &preset[..]).unwrap().unwrap();
+        call(&mut ext, "GenesisBuilder_build_state", preset.encode());
+        ext.commit_all();
+        let genesis = Header {
+            parent_hash: H256::zero(),
+            number: 0,
+            state_root: ext.storage_root(),
+            extrinsics_root: dfs_trie::empty_root(),
+            digest: Default::default(),
+        };
+        let block = Header { parent_hash: genesis.hash(), number: 1, ..genesis.clone() };
+        call(&mut ext, "Core_initialize_block", block.encode());
+        let context = SigningContext::for_genesis(genesis.hash());
+        let (alice, bob) = (dev_sr25519("Alice"), dev_sr25519("Bob").account_id());
+        let transfers = 20u32;
+        for nonce in 0..transfers {
+            let transfer = sign(&alice, &context, &transfer_keep_alive(&bob, 1_000_000), nonce, 0);
+            let applied = call(&mut ext, "BlockBuilder_apply_extrinsic", transfer);
+            assert_eq!(applied, Ok::<_, ()>(Ok::<_, ()>(())).encode(), "transfer {nonce}");
+        }
+        let events = storage(&mut ext, b"System", b"Events").len() as u64;
+        let used = storage(&mut ext, b"System", b"BlockWeight");
+        let used = PerDispatchClass::<Weight>::decode(&mut &used[..]).unwrap().normal.ref_time;
+
+        // As many as the block's normal weight admits, at what each really used.
+        let normal = dfs_runtime::RuntimeBlockWeights::get().per_class.normal.max_total.unwrap();
+        let per_block = normal.ref_time / (used / u64::from(transfers));
+        let worst_case_hex = 2 * per_block * (events / u64::from(transfers)) + 4096;
+        let limit = u64::from(DEFAULT_RPC_MAX_RESPONSE_MIB) * 1024 * 1024;
+        assert!(
+            limit >= worst_case_hex,
+            "{per_block} transfers fill a block, their events take {worst_case_hex} bytes of \
+             hex in state_getStorage, the default limit is {limit}"
         );
     }
 }

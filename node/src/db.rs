@@ -299,18 +299,24 @@ impl Db {
             Some((_, hash)) => Some(*hash),
             None => self.canonical_hash(expired)?,
         };
-        let mut releases = Vec::new();
+        let (mut own, mut legacy) = (None, None);
         for entry in self.inner.iter_with_prefix(columns::STATE_JOURNAL, &prefix) {
             let (key, bytes) = entry?;
             let owner = &key[prefix.len()..];
-            if owner.is_empty() || canonical.is_some_and(|hash| owner == hash.as_bytes()) {
-                let dropped = Vec::<(H256, u32)>::decode(&mut &bytes[..])
-                    .map_err(|e| corrupt(columns::STATE_JOURNAL, e))?;
-                releases.extend(dropped);
+            if owner.is_empty() {
+                legacy = Some(bytes);
+            } else if canonical.is_some_and(|hash| owner == hash.as_bytes()) {
+                own = Some(bytes);
             }
             tx.delete(columns::STATE_JOURNAL, &key);
         }
-        Ok(releases)
+        // An entry by number alone is an older database's, for the block canonical then; it
+        // counts only if the canonical block has no entry of its own (one imported since).
+        match own.or(legacy) {
+            Some(bytes) => Vec::<(H256, u32)>::decode(&mut &bytes[..])
+                .map_err(|e| corrupt(columns::STATE_JOURNAL, e)),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Writes `block` atomically: header, body, state nodes, pointers and, past the pruning
@@ -556,6 +562,23 @@ mod tests {
         db.inner.write(tx).unwrap();
         write(&db, 2, vec![]);
         assert!(!db.has_state_node(&x).unwrap());
+    }
+
+    #[test]
+    fn a_legacy_entry_gives_way_to_the_canonical_block_s_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Window(1)).unwrap();
+        let (x, y) = (H256([1; 32]), H256([2; 32]));
+        write(&db, 0, vec![(x, b"x".to_vec(), 1), (y, b"y".to_vec(), 1)]);
+        // Block 1 (canonical) drops y; a stale entry by number alone would drop x.
+        write(&db, 1, vec![(y, vec![], -1)]);
+        let mut tx = DBTransaction::new();
+        tx.put(columns::STATE_JOURNAL, &number_key(1), &vec![(x, 1u32)].encode());
+        db.inner.write(tx).unwrap();
+        write(&db, 2, vec![]);
+        assert!(!db.has_state_node(&y).unwrap());
+        assert!(db.has_state_node(&x).unwrap(), "the stale entry is not applied");
+        assert_eq!(db.inner.iter_with_prefix(columns::STATE_JOURNAL, &number_key(1)).count(), 0);
     }
 
     #[test]

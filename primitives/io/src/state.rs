@@ -296,8 +296,12 @@ impl OverlayedChanges {
     /// a call that left a transaction open did not finish.
     pub fn drain_committed(&mut self) -> StorageChanges {
         while self.rollback_transaction() {}
-        self.ordered_keys.clear();
-        std::mem::take(&mut self.values).into_iter().collect()
+        // In key order already: the map is built without sorting.
+        let mut values = std::mem::take(&mut self.values);
+        std::mem::take(&mut self.ordered_keys)
+            .into_iter()
+            .filter_map(|key| values.remove(&key).map(|value| (key, value)))
+            .collect()
     }
 }
 

@@ -95,7 +95,8 @@ pub fn storage_get(key: &[u8]) -> Option<Vec<u8>> {
 }
 
 pub fn storage_read(key: &[u8], out: &mut [u8], offset: u32) -> Option<u32> {
-    let out_packed = pack(out);
+    // The host writes here: the pointer comes from the mutable borrow.
+    let out_packed = (out.len() as u64) << 32 | (out.as_mut_ptr() as usize as u64);
     let result = unsafe { ext_storage_read_version_1(pack(key), out_packed, offset) };
     Option::<u32>::decode(&mut &unpack(result)[..]).ok().flatten()
 }
