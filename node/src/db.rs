@@ -7,8 +7,9 @@
 //! Trie nodes are keyed by hash and carry a reference count (several positions, or several
 //! states, may hold the same node). Nodes a block no longer references are not deleted at
 //! once: their decrements wait in a journal until the block is `pruning window` blocks
-//! deep, so the states of the last `window` blocks stay readable, and apply only if the
-//! block is canonical then (a sibling's drops would take nodes the canonical state holds).
+//! deep and final, so the states of the last `window` blocks, and of every block not yet
+//! final, stay readable; they apply only if the block is canonical then (a sibling's drops
+//! would take nodes the canonical state holds).
 //! In archive mode nothing is ever deleted.
 
 use std::{collections::HashMap, path::Path, sync::Mutex};
@@ -55,6 +56,8 @@ pub mod meta_keys {
     pub const GENESIS: &[u8] = b"genesis";
     /// The state pruning mode the database was created with (SCALE `Option<u32>`).
     pub const PRUNING: &[u8] = b"state_pruning";
+    /// The height (u32 big-endian) up to which the state journal has been expired.
+    pub const PRUNED: &[u8] = b"state_pruned_up_to";
 }
 
 /// How long states stay readable.
@@ -365,15 +368,91 @@ impl Db {
                         &dropped.encode(),
                     );
                 }
-                if let Some(expired) = number.checked_sub(window.max(1)) {
-                    for (hash, count) in
-                        self.expire_journal(&mut tx, expired, &block.reorg_route)?
-                    {
+                if block.is_best {
+                    let finalized = match block.finalize {
+                        true => number,
+                        false => self.finalized_number()?,
+                    };
+                    let releases = self.expire_heights(
+                        &mut tx,
+                        number,
+                        finalized,
+                        window,
+                        &block.reorg_route,
+                    )?;
+                    for (hash, count) in releases {
                         net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
                     }
                 }
             }
         }
+        let added = self.write_references(&mut tx, net)?;
+        self.inner.write(tx)?;
+        // The new state's nodes are what the next block reads first.
+        let mut cache = self.node_cache();
+        for (hash, node) in added {
+            let size = node.len();
+            cache.insert_sized(hash, node, size);
+        }
+        Ok(())
+    }
+
+    /// The number of the last finalized block (0 before any).
+    fn finalized_number(&self) -> DbResult<BlockNumber> {
+        self.number_of(self.finalized()?)
+    }
+
+    fn number_of(&self, hash: Option<H256>) -> DbResult<BlockNumber> {
+        match hash {
+            Some(hash) => match self.header(&hash)? {
+                Some(header) => Ok(header.number),
+                None => Err(corrupt(columns::HEADER, "a chain pointer names a missing header")),
+            },
+            None => Ok(0),
+        }
+    }
+
+    /// Expires the journal's heights that are both `window` blocks below the best block
+    /// `best` and final: a height not yet final may still be reorganised away, and its
+    /// siblings' states must then stay whole. Returns the releases to apply; records in
+    /// `tx` how far pruning has gone, so heights that waited for finality expire when it
+    /// comes, each once.
+    fn expire_heights(
+        &self,
+        tx: &mut DBTransaction,
+        best: BlockNumber,
+        finalized: BlockNumber,
+        window: u32,
+        reorg_route: &[(BlockNumber, H256)],
+    ) -> DbResult<Vec<(H256, u32)>> {
+        let Some(by_window) = best.checked_sub(window.max(1)) else { return Ok(Vec::new()) };
+        let up_to = by_window.min(finalized);
+        let from = match self.inner.get(columns::META, meta_keys::PRUNED)? {
+            Some(bytes) => match <[u8; 4]>::try_from(&bytes[..]) {
+                Ok(done) => u32::from_be_bytes(done).saturating_add(1),
+                Err(_) => return Err(corrupt(columns::META, "pruning height is not 4 bytes")),
+            },
+            // A database from before this pointer expired one height per block.
+            None => up_to,
+        };
+        let mut releases = Vec::new();
+        if from > up_to {
+            return Ok(releases);
+        }
+        for height in from..=up_to {
+            releases.extend(self.expire_journal(tx, height, reorg_route)?);
+        }
+        tx.put(columns::META, meta_keys::PRUNED, &number_key(up_to));
+        Ok(releases)
+    }
+
+    /// Writes the net reference changes `net` into `tx`: nodes whose count reaches zero
+    /// are deleted. Returns the nodes newly stored, for the cache.
+    fn write_references(
+        &self,
+        tx: &mut DBTransaction,
+        net: HashMap<H256, (i64, Option<Vec<u8>>)>,
+    ) -> DbResult<Vec<(H256, Vec<u8>)>> {
         let mut added = Vec::new();
         for (hash, (change, node)) in net {
             if change == 0 {
@@ -400,22 +479,25 @@ impl Db {
                 added.push((hash, node));
             }
         }
-        self.inner.write(tx)?;
-        // The new state's nodes are what the next block reads first.
-        let mut cache = self.node_cache();
-        for (hash, node) in added {
-            let size = node.len();
-            cache.insert_sized(hash, node, size);
-        }
-        Ok(())
+        Ok(added)
     }
 }
 
 impl Db {
-    /// Marks `hash` final.
+    /// Marks `hash` (a best-chain block) final, and releases what heights then leave the
+    /// pruning window.
     pub fn set_finalized(&self, hash: &H256) -> DbResult<()> {
         let mut tx = DBTransaction::new();
         tx.put(columns::META, meta_keys::FINALIZED, hash.as_bytes());
+        if let Pruning::Window(window) = self.pruning {
+            let finalized = self.number_of(Some(*hash))?;
+            let best = self.number_of(self.best()?)?;
+            let mut net: HashMap<H256, (i64, Option<Vec<u8>>)> = HashMap::new();
+            for (node, count) in self.expire_heights(&mut tx, best, finalized, window, &[])? {
+                net.entry(node).or_insert((0, None)).0 -= i64::from(count);
+            }
+            self.write_references(&mut tx, net)?;
+        }
         self.inner.write(tx)?;
         Ok(())
     }
@@ -579,6 +661,45 @@ mod tests {
         assert!(!db.has_state_node(&y).unwrap());
         assert!(db.has_state_node(&x).unwrap(), "the stale entry is not applied");
         assert_eq!(db.inner.iter_with_prefix(columns::STATE_JOURNAL, &number_key(1)).count(), 0);
+    }
+
+    #[test]
+    fn drops_wait_for_finality_and_then_each_height_expires_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), Pruning::Window(1)).unwrap();
+        let (x, y) = (H256([1; 32]), H256([2; 32]));
+        write(&db, 0, vec![(x, b"x".to_vec(), 1), (y, b"y".to_vec(), 2)]);
+        // Blocks 1..=4 are best but not final: block 1 drops x, block 2 drops y once.
+        let unfinalized = |number: BlockNumber, delta: Vec<(H256, Vec<u8>, i32)>| {
+            let header = header(number, H256([number as u8; 32]));
+            db.commit_block(BlockWrite {
+                hash: header.hash(),
+                header: &header,
+                body: &[],
+                justifications: None,
+                state_delta: delta,
+                is_best: true,
+                reorg_route: vec![],
+                finalize: false,
+            })
+            .unwrap();
+            header.hash()
+        };
+        unfinalized(1, vec![(x, vec![], -1)]);
+        unfinalized(2, vec![(y, vec![], -1)]);
+        unfinalized(3, vec![]);
+        let fourth = unfinalized(4, vec![]);
+        // Far past the window, but nothing is final yet: every state stays whole.
+        assert!(db.has_state_node(&x).unwrap());
+        assert_eq!(db.state_count(&y).unwrap().unwrap().0, 2);
+        // Finality releases heights 1..=3 at once; y loses its one dropped reference.
+        db.set_finalized(&fourth).unwrap();
+        assert!(!db.has_state_node(&x).unwrap());
+        assert_eq!(db.state_count(&y).unwrap().unwrap().0, 1);
+        // Later blocks do not release those heights again.
+        write(&db, 5, vec![]);
+        write(&db, 6, vec![]);
+        assert_eq!(db.state_count(&y).unwrap().unwrap().0, 1);
     }
 
     #[test]
