@@ -536,18 +536,28 @@ mod tests {
         }
     }
 
+    /// Commits block `number` as best and final.
     fn write(db: &Db, number: BlockNumber, delta: Vec<(H256, Vec<u8>, i32)>) -> H256 {
-        let header = header(number, H256([number as u8; 32]));
+        commit(db, &header(number, H256([number as u8; 32])), delta, true, true)
+    }
+
+    fn commit(
+        db: &Db,
+        header: &Header,
+        delta: Vec<(H256, Vec<u8>, i32)>,
+        is_best: bool,
+        finalize: bool,
+    ) -> H256 {
         let hash = header.hash();
         db.commit_block(BlockWrite {
             hash,
-            header: &header,
+            header,
             body: &[OpaqueExtrinsic(vec![1, 2, 3])],
             justifications: None,
             state_delta: delta,
-            is_best: true,
+            is_best,
             reorg_route: vec![],
-            finalize: true,
+            finalize,
         })
         .unwrap();
         hash
@@ -609,17 +619,7 @@ mod tests {
             ..header(1, H256([1; 32]))
         };
         assert_ne!(sibling_header.hash(), canonical);
-        db.commit_block(BlockWrite {
-            hash: sibling_header.hash(),
-            header: &sibling_header,
-            body: &[],
-            justifications: None,
-            state_delta: vec![(y, vec![], -1), (w, b"w".to_vec(), 1)],
-            is_best: false,
-            reorg_route: vec![],
-            finalize: false,
-        })
-        .unwrap();
+        commit(&db, &sibling_header, vec![(y, vec![], -1), (w, b"w".to_vec(), 1)], false, false);
         assert_eq!(db.canonical_hash(1).unwrap(), Some(canonical));
         write(&db, 2, vec![]);
         write(&db, 3, vec![]);
@@ -671,19 +671,7 @@ mod tests {
         write(&db, 0, vec![(x, b"x".to_vec(), 1), (y, b"y".to_vec(), 2)]);
         // Blocks 1..=4 are best but not final: block 1 drops x, block 2 drops y once.
         let unfinalized = |number: BlockNumber, delta: Vec<(H256, Vec<u8>, i32)>| {
-            let header = header(number, H256([number as u8; 32]));
-            db.commit_block(BlockWrite {
-                hash: header.hash(),
-                header: &header,
-                body: &[],
-                justifications: None,
-                state_delta: delta,
-                is_best: true,
-                reorg_route: vec![],
-                finalize: false,
-            })
-            .unwrap();
-            header.hash()
+            commit(&db, &header(number, H256([number as u8; 32])), delta, true, false)
         };
         unfinalized(1, vec![(x, vec![], -1)]);
         unfinalized(2, vec![(y, vec![], -1)]);
