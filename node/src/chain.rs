@@ -252,6 +252,14 @@ impl Chain {
         {
             return Err(ChainError::StatePruned(*hash));
         }
+        // A fork that lost to a final block keeps its root, but once its height is pruned
+        // the canonical block's releases took nodes of their common parent it reads.
+        if header.number <= self.finalized().number
+            && self.db.canonical_hash(header.number)? != Some(*hash)
+            && self.db.pruned_up_to()?.is_some_and(|pruned| header.number <= pruned)
+        {
+            return Err(ChainError::StatePruned(*hash));
+        }
         Ok(TrieBackend::new(&self.db, header.state_root))
     }
 
@@ -301,11 +309,20 @@ impl Chain {
         Ok(dfs_io::state::Backend::storage(&state, key)?)
     }
 
-    /// Imports a block; `finalize` makes it final at once (a single-authority chain).
-    /// Returns whether it became the best block.
+    /// Imports a block; `finalize` makes it final at once if it becomes best (a
+    /// single-authority chain). Returns whether it became the best block. A block that does
+    /// not descend from the finalized block is refused before it is executed.
     pub fn import(&self, source: ImportSource, finalize: bool) -> ChainResult<bool> {
         let _guard = self.import_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let started = Instant::now();
+        let incoming = match &source {
+            ImportSource::Own(built) => &built.block.header,
+            ImportSource::External(block) => &block.header,
+        };
+        if self.db.header(&incoming.hash())?.is_some() {
+            return Ok(false);
+        }
+        self.check_descends_from_finalized(incoming)?;
         let (block, changes, nodes) = match source {
             ImportSource::Own(built) => (built.block, built.changes, built.nodes),
             ImportSource::External(block) => {
@@ -316,11 +333,9 @@ impl Chain {
         let prepared = started.elapsed();
         let header = &block.header;
         let hash = header.hash();
-        if self.db.header(&hash)?.is_some() {
-            return Ok(false);
-        }
         let best = self.best();
         let is_best = header.number > best.number;
+        let finalize = finalize && is_best;
         let reorg_route = if is_best && header.parent_hash != best.hash {
             self.canonical_route(header)?
         } else {
@@ -390,6 +405,38 @@ impl Chain {
         tracing::debug!(target: "chain", "Finalized #{} ({hash})", header.number);
         let _ = self.events.send(ChainEvent::Finalized { block: this, header: Arc::new(header) });
         Ok(())
+    }
+
+    /// Refuses `header` unless it extends the chain through the finalized block: nothing
+    /// final is ever reverted, and the state pruning relies on that (heights at or below the
+    /// finalized block may have released the nodes other forks' states need).
+    fn check_descends_from_finalized(&self, header: &Header) -> ChainResult<()> {
+        let finalized = self.finalized();
+        let refuse = |reason: String| ChainError::InvalidBlock {
+            number: header.number,
+            hash: header.hash(),
+            reason,
+        };
+        if header.number <= finalized.number {
+            return Err(refuse(format!("at or below the finalized block #{}", finalized.number)));
+        }
+        // Back to the finalized height, unless the chain is met first: the canonical chain
+        // holds the finalized block.
+        let (mut number, mut hash) = (header.number - 1, header.parent_hash);
+        while number > finalized.number {
+            if self.db.canonical_hash(number)? == Some(hash) {
+                return Ok(());
+            }
+            let Some(parent) = self.db.header(&hash)? else {
+                return Err(refuse(format!("unknown ancestor {hash:?}")));
+            };
+            (number, hash) = (number - 1, parent.parent_hash);
+        }
+        if hash == finalized.hash {
+            Ok(())
+        } else {
+            Err(refuse(format!("not a descendant of the finalized block #{}", finalized.number)))
+        }
     }
 
     /// The canonical entries that change when `header` becomes best: its ancestors back to

@@ -132,7 +132,13 @@ pub struct BlockWrite<'a> {
     pub finalize: bool,
 }
 
+/// Most journal heights one write expires (see [`Db::set_finalized`]).
+const MAX_HEIGHTS_EXPIRED_PER_WRITE: u32 = 1024;
+
 /// The node's RocksDB database.
+///
+/// Its writers ([`Db::commit_block`], [`Db::set_finalized`]) read and then update reference
+/// counts and the pruning pointer: callers run them one at a time (the chain's import lock).
 pub struct Db {
     inner: Database,
     pruning: Pruning,
@@ -397,6 +403,17 @@ impl Db {
         Ok(())
     }
 
+    /// The height up to which the state journal has been expired (`None` before any).
+    pub fn pruned_up_to(&self) -> DbResult<Option<BlockNumber>> {
+        match self.inner.get(columns::META, meta_keys::PRUNED)? {
+            Some(bytes) => match <[u8; 4]>::try_from(&bytes[..]) {
+                Ok(done) => Ok(Some(u32::from_be_bytes(done))),
+                Err(_) => Err(corrupt(columns::META, "pruning height is not 4 bytes")),
+            },
+            None => Ok(None),
+        }
+    }
+
     /// The number of the last finalized block (0 before any).
     fn finalized_number(&self) -> DbResult<BlockNumber> {
         self.number_of(self.finalized()?)
@@ -426,15 +443,15 @@ impl Db {
         reorg_route: &[(BlockNumber, H256)],
     ) -> DbResult<Vec<(H256, u32)>> {
         let Some(by_window) = best.checked_sub(window.max(1)) else { return Ok(Vec::new()) };
-        let up_to = by_window.min(finalized);
-        let from = match self.inner.get(columns::META, meta_keys::PRUNED)? {
-            Some(bytes) => match <[u8; 4]>::try_from(&bytes[..]) {
-                Ok(done) => u32::from_be_bytes(done).saturating_add(1),
-                Err(_) => return Err(corrupt(columns::META, "pruning height is not 4 bytes")),
-            },
+        let mut up_to = by_window.min(finalized);
+        let from = match self.pruned_up_to()? {
+            Some(done) => done.saturating_add(1),
             // A database from before this pointer expired one height per block.
             None => up_to,
         };
+        // Finality that jumps far ahead releases in steps: each write stays bounded, and the
+        // following ones go on from the pointer.
+        up_to = up_to.min(from.saturating_add(MAX_HEIGHTS_EXPIRED_PER_WRITE - 1));
         let mut releases = Vec::new();
         if from > up_to {
             return Ok(releases);

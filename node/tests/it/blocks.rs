@@ -87,3 +87,36 @@ fn exported_blocks_import_into_an_empty_node_and_purge_removes_the_chain() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(!source.path().join("chains/dev/db").exists());
 }
+
+#[test]
+fn a_fork_below_the_finalized_block_is_refused_and_the_chain_stays_whole() {
+    // Two dev nodes author their own chains from the same genesis; each finalizes its own.
+    let (ours, theirs) = (base_path(), base_path());
+    for dir in [&ours, &theirs] {
+        let mut node =
+            Node::start(&["--dev", "-d", path_str(dir.path()), "--dev-block-time", "300"]);
+        node.wait_for_block(3, Duration::from_secs(30));
+        node.stop();
+    }
+    let file = theirs.path().join("theirs.bin");
+    let export = ["export-blocks", "--chain", "dev", "-d", path_str(theirs.path()), "--binary"];
+    let output = run(&[&export[..], &[path_str(&file)]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // Their block #1 conflicts with our final #1: refused before it is executed.
+    let import = ["import-blocks", "--chain", "dev", "-d", path_str(ours.path()), "--binary"];
+    let output = run(&[&import[..], &[path_str(&file)]].concat());
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid block #1") && stderr.contains("finalized"), "{stderr}");
+
+    // Our chain is untouched: every block's state still answers.
+    let node = Node::start(&["--chain", "dev", "-d", path_str(ours.path()), "--no-prometheus"]);
+    let best = node.best_number();
+    assert!(best >= 3);
+    for number in 0..=best {
+        let hash = node.call("chain_getBlockHash", json!([number]));
+        let version = node.call("state_getRuntimeVersion", json!([hash]));
+        assert_eq!(version["specName"], "dfs", "block #{number}");
+    }
+}
