@@ -320,7 +320,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             tokio::spawn(authoring::run(chain.clone(), pool.clone(), config));
         }
 
-        tokio::spawn(informant(chain.clone(), pool.clone()));
+        tokio::spawn(informant(chain.clone(), pool.clone(), args.state_pruning));
 
         shutdown_signal().await;
         tracing::info!(target: "dfs", "Shutting down");
@@ -355,12 +355,25 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-/// Prints the status line every five seconds.
-async fn informant(chain: Arc<Chain>, pool: Arc<TxPool>) {
+/// Prints the status line every five seconds, and a warning when finality lags more than
+/// the pruning window (states are kept until their blocks are final, so the database grows).
+async fn informant(chain: Arc<Chain>, pool: Arc<TxPool>, pruning: Pruning) {
     let mut interval = tokio::time::interval(Duration::from_secs(5));
+    let mut warned = false;
     loop {
         interval.tick().await;
         let (best, finalized) = (chain.best(), chain.finalized());
+        let lag = best.number.saturating_sub(finalized.number);
+        if let Pruning::Window(window) = pruning {
+            if lag > window && !warned {
+                tracing::warn!(
+                    target: "dfs",
+                    "Finality is {lag} blocks behind the best block, more than the pruning \
+                     window of {window}: states are kept until their blocks are final"
+                );
+            }
+            warned = lag > window;
+        }
         tracing::info!(
             target: "dfs",
             "💤 Idle (0 peers), best: #{} ({}), finalized #{} ({}), transactions: {} ready, {} future",
