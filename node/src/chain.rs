@@ -252,15 +252,26 @@ impl Chain {
         {
             return Err(ChainError::StatePruned(*hash));
         }
-        // A fork that lost to a final block keeps its root, but once its height is pruned
-        // the canonical block's releases took nodes of their common parent it reads.
-        if header.number <= self.finalized().number
-            && self.db.canonical_hash(header.number)? != Some(*hash)
-            && self.db.pruned_up_to()?.is_some_and(|pruned| header.number <= pruned)
-        {
-            return Err(ChainError::StatePruned(*hash));
+        if self.db.canonical_hash(header.number)? != Some(*hash) {
+            // A fork keeps its root, but once the height where it left the chain is pruned,
+            // the canonical block's releases there took nodes of their common parent.
+            let fork_point = self.fork_point(&header)?;
+            if self.db.pruned_up_to()?.is_some_and(|pruned| fork_point <= pruned) {
+                return Err(ChainError::StatePruned(*hash));
+            }
         }
         Ok(TrieBackend::new(&self.db, header.state_root))
+    }
+
+    /// The height of the first block of the fork a non-canonical `header` is on: its lowest
+    /// ancestor (or itself) that is not canonical.
+    fn fork_point(&self, header: &Header) -> ChainResult<BlockNumber> {
+        let (mut number, mut parent) = (header.number, header.parent_hash);
+        while number > 0 && self.db.canonical_hash(number - 1)? != Some(parent) {
+            parent = self.expect_header(&parent)?.parent_hash;
+            number -= 1;
+        }
+        Ok(number)
     }
 
     /// Calls runtime API `method` at block `at` and returns its raw output; changes are
@@ -421,16 +432,24 @@ impl Chain {
             return Err(refuse(format!("at or below the finalized block #{}", finalized.number)));
         }
         // Back to the finalized height, unless the chain is met first: the canonical chain
-        // holds the finalized block.
+        // holds the finalized block. Each step checks the stored number, so a claimed height
+        // cannot send the walk further than the ancestors really go.
         let (mut number, mut hash) = (header.number - 1, header.parent_hash);
         while number > finalized.number {
             if self.db.canonical_hash(number)? == Some(hash) {
                 return Ok(());
             }
-            let Some(parent) = self.db.header(&hash)? else {
-                return Err(refuse(format!("unknown ancestor {hash:?}")));
+            let ancestor = match self.db.header(&hash)? {
+                Some(ancestor) if ancestor.number == number => ancestor,
+                Some(ancestor) => {
+                    return Err(refuse(format!(
+                        "number does not follow its ancestor #{}",
+                        ancestor.number
+                    )))
+                }
+                None => return Err(refuse(format!("unknown ancestor {hash:?}"))),
             };
-            (number, hash) = (number - 1, parent.parent_hash);
+            (number, hash) = (number - 1, ancestor.parent_hash);
         }
         if hash == finalized.hash {
             Ok(())
