@@ -6,7 +6,9 @@
 //! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark]` (500 ×
 //! 480 to Bob by default: five full blocks; `fresh` sends every transfer to a new account, the costliest
 //! transfer and the one the declared weight must cover; `remark` signs empty remarks instead,
-//! the per-extrinsic cost, and its figures count remarks where they say transfers)
+//! the per-extrinsic cost, and its figures count remarks where they say transfers; `drain`
+//! sends each sender's whole balance to a new account, removing the sender: run it as
+//! `tps 20000 1 drain`)
 
 #![allow(clippy::unwrap_used)]
 
@@ -69,6 +71,10 @@ enum Workload {
     ToFresh,
     /// An empty signed remark: what every extrinsic costs (the extrinsic base weight).
     Remark,
+    /// `transfer_all` to a new account, keep-alive off: each creates its recipient and
+    /// removes its sender, the costliest path of `transfer_all` and `transfer_allow_death`.
+    /// One per account (run it with many accounts and 1 per account).
+    Drain,
 }
 
 fn main() {
@@ -82,7 +88,8 @@ fn main() {
         None | Some("bob") => Workload::ToBob,
         Some("fresh") => Workload::ToFresh,
         Some("remark") => Workload::Remark,
-        Some(other) => panic!("workload: `bob`, `fresh` or `remark`, not `{other}`"),
+        Some("drain") => Workload::Drain,
+        Some(other) => panic!("workload: `bob`, `fresh`, `remark` or `drain`, not `{other}`"),
     };
 
     // Baseline: sr25519 verifications one by one on this machine, the median of five
@@ -156,6 +163,15 @@ fn main() {
                 }
                 // System.remark(b""): pallet 0, call 0, an empty Vec.
                 Workload::Remark => vec![0, 0, 0],
+                // Balances.transfer_all(MultiAddress::Id(fresh), keep_alive = false): pallet
+                // 5, call 4.
+                Workload::Drain => {
+                    let fresh = blake2_256(&(index as u64, nonce, "drain").encode());
+                    let mut call = vec![5u8, 4, 0];
+                    call.extend_from_slice(&fresh);
+                    call.push(0);
+                    call
+                }
             };
             let xt = sign(sender, &context, &call, nonce, 0);
             transactions.push(format!("0x{}", hex::encode(xt)));

@@ -68,6 +68,11 @@ pub struct BalanceLock {
 /// recipient (measured at node level, see `dfs-runtime`'s weight notes).
 pub const TRANSFER_KEEP_ALIVE_WEIGHT: dfs_runtime_primitives::Weight =
     dfs_runtime_primitives::Weight::from_parts(35_000_000, 3_600);
+/// What `transfer_allow_death` and `transfer_all` declare: their costliest case, a
+/// transfer that removes its sender and creates its recipient (measured at node level with
+/// `transfer_all`, which also works out the reducible balance; see `dfs-runtime`'s notes).
+pub const TRANSFER_REMOVING_SENDER_WEIGHT: dfs_runtime_primitives::Weight =
+    dfs_runtime_primitives::Weight::from_parts(43_000_000, 3_600);
 /// What a transfer between accounts that exist before and after reports having cost.
 pub const TRANSFER_TO_EXISTING_WEIGHT: dfs_runtime_primitives::Weight =
     dfs_runtime_primitives::Weight::from_parts(7_000_000, 3_600);
@@ -194,7 +199,7 @@ pub mod pallet {
         /// removal is not measured yet); when neither happens it reports the measured cost of
         /// a transfer between existing accounts, and the rest is given back.
         #[pallet::call_index(0)]
-        #[pallet::weight(Weight::from_parts(60_000_000, 3_600))]
+        #[pallet::weight(TRANSFER_REMOVING_SENDER_WEIGHT)]
         pub fn transfer_allow_death(
             origin: Origin,
             dest: Address,
@@ -240,7 +245,7 @@ pub mod pallet {
         /// Transfers everything spendable to `dest`; with `keep_alive`, leaves the existential
         /// deposit behind.
         #[pallet::call_index(4)]
-        #[pallet::weight(Weight::from_parts(60_000_000, 3_600))]
+        #[pallet::weight(TRANSFER_REMOVING_SENDER_WEIGHT)]
         pub fn transfer_all(origin: Origin, dest: Address, keep_alive: bool) -> DispatchResult {
             let source = ensure_signed(origin)?;
             let dest = Self::lookup(&dest)?;
