@@ -9,9 +9,10 @@
 #   bash scripts/bench.sh pack [size MiB] [work dir]
 #       `dfs pack` / `dfs unpack` of a 2 GiB file vs a raw sequential write of the same bytes
 #       to the same disk, their peak memory (/usr/bin/time -v), and both erasure codecs.
-#   bash scripts/bench.sh tps [accounts] [transfers per account]
+#   bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark|drain]
 #       Pre-signed transfers submitted over JSON-RPC to a dev node: included transfers per
-#       second end to end vs raw sr25519 verification, and the node's memory idle and loaded.
+#       second end to end vs raw sr25519 verification, and the node's memory idle and loaded;
+#       then validators importing the run's blocks (what the weights are derived from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dfs-target}"
@@ -46,7 +47,7 @@ case "${1:-block}" in
         "$CARGO_TARGET_DIR/release/examples/bench_tps" "$@"
         ;;
     *)
-        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir] | tps [accounts] [per account]" >&2
+        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir] | tps [accounts] [per account] [bob|fresh|remark|drain]" >&2
         exit 2
         ;;
 esac

@@ -3,12 +3,12 @@
 //! import together), as a ratio to this machine's raw sr25519 verification rate measured
 //! in the same run. Also the node's resident memory idle and under load.
 //!
-//! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark]` (500 ×
-//! 480 to Bob by default: five full blocks; `fresh` sends every transfer to a new account, the costliest
-//! transfer and the one the declared weight must cover; `remark` signs empty remarks instead,
-//! the per-extrinsic cost, and its figures count remarks where they say transfers; `drain`
-//! sends each sender's whole balance to a new account, removing the sender: run it as
-//! `tps 20000 1 drain`)
+//! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark|drain]`
+//! (500 × 480 to Bob by default: five full blocks; `fresh` sends every transfer to a new
+//! account, the costliest transfer and the one the declared weight must cover; `remark` signs
+//! empty remarks instead, the per-extrinsic cost, and its figures count remarks where they
+//! say transfers; `drain` sends each sender's whole balance to a new account, removing the
+//! sender: run it as `tps 20000 1 drain`)
 
 #![allow(clippy::unwrap_used)]
 
@@ -88,7 +88,11 @@ fn main() {
         None | Some("bob") => Workload::ToBob,
         Some("fresh") => Workload::ToFresh,
         Some("remark") => Workload::Remark,
-        Some("drain") => Workload::Drain,
+        Some("drain") => {
+            // A drained sender is gone: its later nonces would wait forever.
+            assert_eq!(per_account, 1, "drain sends one transfer per account");
+            Workload::Drain
+        }
         Some(other) => panic!("workload: `bob`, `fresh`, `remark` or `drain`, not `{other}`"),
     };
 

@@ -45,7 +45,7 @@ pub const DEV_AUTHORITIES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve"
 /// The default largest RPC response, in MiB. Two answers grow with a block's size:
 /// `chain_getBlock` of a block filled to the runtime's length limit (~20.5 MiB as hex), and
 /// `state_getStorage` of `System.Events` after a block filled to its weight with transfers
-/// (~290 bytes of events each, ~28 MiB as hex). Both fit, with room to spare.
+/// (~290 bytes of events each, ~26.6 MiB as hex). Both fit, with room to spare.
 pub const DEFAULT_RPC_MAX_RESPONSE_MIB: u32 = 32;
 
 /// Options of the run command.
@@ -124,7 +124,8 @@ pub struct RunArgs {
     /// Do not serve metrics.
     #[arg(long)]
     pub no_prometheus: bool,
-    /// Keep the states of the last N blocks, or `archive` for all.
+    /// Keep the states of the last N blocks (and of every block not yet final), or
+    /// `archive` for all.
     #[arg(long, alias = "pruning", default_value = "256")]
     pub state_pruning: Pruning,
     /// Most transactions in the pool's ready queue (the future queue holds a tenth of it).

@@ -65,7 +65,7 @@ pub mod meta_keys {
 pub enum Pruning {
     /// Keep every state.
     Archive,
-    /// Keep the states of the last this-many blocks.
+    /// Keep the states of the last this-many blocks, and of every block not yet final.
     Window(u32),
 }
 
@@ -328,8 +328,8 @@ impl Db {
         }
     }
 
-    /// Writes `block` atomically: header, body, state nodes, pointers and, past the pruning
-    /// window, the release of old states' nodes.
+    /// Writes `block` atomically: header, body, state nodes, pointers and the release of
+    /// old states' nodes, once their blocks are a window deep and final.
     pub fn commit_block(&self, block: BlockWrite<'_>) -> DbResult<()> {
         let mut tx = DBTransaction::with_capacity(block.state_delta.len() + 8);
         let number = block.header.number;

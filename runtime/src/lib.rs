@@ -145,8 +145,8 @@ pub mod wasm {
 }
 
 // Weights are measured, on the reference machine of 2 cores (2026-11):
-// - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh|remark` ends with three
-//   validators importing the run's blocks into RocksDB (execution with batch signature
+// - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh|remark|drain` ends with
+//   three validators importing the run's blocks into RocksDB (execution with batch signature
 //   verification, state root, the write). Per extrinsic, the median of all runs (nine for
 //   each of `bob` and `remark`, six for `fresh`, of 120 000 extrinsics each):
 //   - a transfer creating its recipient (`fresh`): 47.1 µs (runs 45.8–49.3);

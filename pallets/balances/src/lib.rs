@@ -195,9 +195,9 @@ pub mod pallet {
         /// Transfers `value` to `dest`; the sender's account may be removed if what is left
         /// falls below the existential deposit.
         ///
-        /// Declared with room for creating `dest` and removing the sender (an estimate: the
-        /// removal is not measured yet); when neither happens it reports the measured cost of
-        /// a transfer between existing accounts, and the rest is given back.
+        /// Declared at the measured cost of its costliest case, removing the sender and
+        /// creating `dest`; when neither happens it reports the measured cost of a transfer
+        /// between existing accounts, and the rest is given back.
         #[pallet::call_index(0)]
         #[pallet::weight(TRANSFER_REMOVING_SENDER_WEIGHT)]
         pub fn transfer_allow_death(

@@ -436,7 +436,8 @@ pub mod pallet {
             Account::mutate(who, |account| account.consumers = account.consumers.saturating_sub(1));
         }
 
-        /// Records an event of the current block. Events of genesis (block 0) are not kept.
+        /// Records an event of the executing block. Outside a block's execution (genesis, a
+        /// runtime call on a finished block's state) nothing is recorded.
         pub fn deposit_event(event: <T as Config>::RuntimeEvent) {
             // Only a block's execution records events: not genesis, nor a runtime call on a
             // finished block's state (both have no phase), whose changes are not kept.
