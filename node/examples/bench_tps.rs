@@ -139,10 +139,6 @@ fn main() {
         node_dir.to_str().unwrap(),
         "--rpc-max-connections",
         "1000",
-        "--pool-limit",
-        "65536",
-        "--pool-kbytes",
-        "131072",
     ]);
     node.wait_for_block(1, Duration::from_secs(60));
     std::thread::sleep(Duration::from_secs(2));

@@ -129,10 +129,13 @@ pub struct RunArgs {
     #[arg(long, alias = "pruning", default_value = "256")]
     pub state_pruning: Pruning,
     /// Most transactions in the pool's ready queue (the future queue holds a tenth of it).
-    #[arg(long, default_value_t = 8192)]
+    /// Above Substrate's 8 192: a block here holds ~48 000 transfers, and a pool smaller
+    /// than a block would leave blocks part empty under load.
+    #[arg(long, default_value_t = 65_536)]
     pub pool_limit: usize,
-    /// Most kilobytes of transactions in the pool's ready queue (a tenth for the future one).
-    #[arg(long, default_value_t = 20480)]
+    /// Most kilobytes of transactions in the pool's ready queue (a tenth for the future one):
+    /// 64 MiB, room for the ready limit at 1 KiB a transaction.
+    #[arg(long, default_value_t = 65_536)]
     pub pool_kbytes: usize,
     /// The network key (32 bytes of hex); its peer id names the node.
     #[arg(long)]
@@ -260,6 +263,22 @@ pub enum KeyCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_pool_holds_more_than_a_full_block_of_transfers() {
+        use clap::Parser;
+        use dfs_support::traits::Get;
+        let cli = Cli::try_parse_from(["dfs-node"]).unwrap();
+        let normal = dfs_runtime::RuntimeBlockWeights::get().per_class.normal;
+        let per_transfer = normal
+            .base_extrinsic
+            .saturating_add(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT)
+            .ref_time;
+        let per_block = normal.max_total.unwrap().ref_time / per_transfer;
+        assert!(cli.run.pool_limit as u64 > per_block, "{} <= {per_block}", cli.run.pool_limit);
+        // At ~150 bytes a transfer, the byte limit is not the one that binds.
+        assert!(cli.run.pool_kbytes as u64 * 1024 > per_block * 150 * 2);
+    }
 
     #[test]
     fn the_default_response_limit_holds_a_full_block_as_hex() {
