@@ -263,15 +263,11 @@ impl Chain {
         Ok(TrieBackend::new(&self.db, header.state_root))
     }
 
-    /// The height of the first block of the fork a non-canonical `header` is on: its lowest
-    /// ancestor (or itself) that is not canonical.
+    /// The height of the first block of the fork a non-canonical `header` is on: the lowest
+    /// of its non-canonical ancestors, or itself if its parent is canonical.
     fn fork_point(&self, header: &Header) -> ChainResult<BlockNumber> {
-        let (mut number, mut parent) = (header.number, header.parent_hash);
-        while number > 0 && self.db.canonical_hash(number - 1)? != Some(parent) {
-            parent = self.expect_header(&parent)?.parent_hash;
-            number -= 1;
-        }
-        Ok(number)
+        let route = self.canonical_route(header)?;
+        Ok(route.last().map_or(header.number, |(number, _)| *number))
     }
 
     /// Calls runtime API `method` at block `at` and returns its raw output; changes are
