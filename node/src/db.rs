@@ -132,6 +132,10 @@ pub struct BlockWrite<'a> {
     pub finalize: bool,
 }
 
+/// Net reference-count changes of one write, per trie node: the change, and the node's
+/// bytes when the write adds it.
+type NetReferences = HashMap<H256, (i64, Option<Vec<u8>>)>;
+
 /// Most journal heights one write expires (see [`Db::set_finalized`]).
 const MAX_HEIGHTS_EXPIRED_PER_WRITE: u32 = 1024;
 
@@ -353,7 +357,7 @@ impl Db {
         }
 
         // Net reference changes per node: additions now, drops after the window.
-        let mut net: HashMap<H256, (i64, Option<Vec<u8>>)> = HashMap::new();
+        let mut net = NetReferences::new();
         let mut dropped = Vec::new();
         for (hash, node, count) in block.state_delta {
             if count > 0 {
@@ -379,16 +383,14 @@ impl Db {
                         true => number,
                         false => self.finalized_number()?,
                     };
-                    let releases = self.expire_heights(
+                    self.expire_heights(
                         &mut tx,
+                        &mut net,
                         number,
                         finalized,
                         window,
                         &block.reorg_route,
                     )?;
-                    for (hash, count) in releases {
-                        net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
-                    }
                 }
             }
         }
@@ -431,18 +433,19 @@ impl Db {
 
     /// Expires the journal's heights that are both `window` blocks below the best block
     /// `best` and final: a height not yet final may still be reorganised away, and its
-    /// siblings' states must then stay whole. Returns the releases to apply; records in
-    /// `tx` how far pruning has gone, so heights that waited for finality expire when it
-    /// comes, each once.
+    /// siblings' states must then stay whole. Adds their releases to `net`; records in `tx`
+    /// how far pruning has gone, so heights that waited for finality expire when it comes,
+    /// each once.
     fn expire_heights(
         &self,
         tx: &mut DBTransaction,
+        net: &mut NetReferences,
         best: BlockNumber,
         finalized: BlockNumber,
         window: u32,
         reorg_route: &[(BlockNumber, H256)],
-    ) -> DbResult<Vec<(H256, u32)>> {
-        let Some(by_window) = best.checked_sub(window.max(1)) else { return Ok(Vec::new()) };
+    ) -> DbResult<()> {
+        let Some(by_window) = best.checked_sub(window.max(1)) else { return Ok(()) };
         let mut up_to = by_window.min(finalized);
         let from = match self.pruned_up_to()? {
             Some(done) => done.saturating_add(1),
@@ -452,15 +455,16 @@ impl Db {
         // Finality that jumps far ahead releases in steps: each write stays bounded, and the
         // following ones go on from the pointer.
         up_to = up_to.min(from.saturating_add(MAX_HEIGHTS_EXPIRED_PER_WRITE - 1));
-        let mut releases = Vec::new();
         if from > up_to {
-            return Ok(releases);
+            return Ok(());
         }
         for height in from..=up_to {
-            releases.extend(self.expire_journal(tx, height, reorg_route)?);
+            for (hash, count) in self.expire_journal(tx, height, reorg_route)? {
+                net.entry(hash).or_insert((0, None)).0 -= i64::from(count);
+            }
         }
         tx.put(columns::META, meta_keys::PRUNED, &number_key(up_to));
-        Ok(releases)
+        Ok(())
     }
 
     /// Writes the net reference changes `net` into `tx`: nodes whose count reaches zero
@@ -468,7 +472,7 @@ impl Db {
     fn write_references(
         &self,
         tx: &mut DBTransaction,
-        net: HashMap<H256, (i64, Option<Vec<u8>>)>,
+        net: NetReferences,
     ) -> DbResult<Vec<(H256, Vec<u8>)>> {
         let mut added = Vec::new();
         for (hash, (change, node)) in net {
@@ -509,10 +513,8 @@ impl Db {
         if let Pruning::Window(window) = self.pruning {
             let finalized = self.number_of(Some(*hash))?;
             let best = self.number_of(self.best()?)?;
-            let mut net: HashMap<H256, (i64, Option<Vec<u8>>)> = HashMap::new();
-            for (node, count) in self.expire_heights(&mut tx, best, finalized, window, &[])? {
-                net.entry(node).or_insert((0, None)).0 -= i64::from(count);
-            }
+            let mut net = NetReferences::new();
+            self.expire_heights(&mut tx, &mut net, best, finalized, window, &[])?;
             self.write_references(&mut tx, net)?;
         }
         self.inner.write(tx)?;
