@@ -110,10 +110,15 @@ fn deallocate(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<()> {
     }
 }
 
+/// The pointer and length a slice argument packs as `len << 32 | ptr`.
+fn unpack(packed: u64) -> (usize, usize) {
+    ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize)
+}
+
 /// Copies the slice `len << 32 | ptr` out of the runtime's memory.
 fn read(caller: &mut Caller<'_, HostState>, packed: u64) -> HostResult<Vec<u8>> {
     let memory = memory(caller)?;
-    let (ptr, len) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
+    let (ptr, len) = unpack(packed);
     match memory.data(&*caller).get(ptr..ptr + len) {
         Some(bytes) => Ok(bytes.to_vec()),
         None => fail(caller, HostError::OutOfBounds),
@@ -132,7 +137,7 @@ fn with_slices<const N: usize, R>(
     let data = memory.data(&*caller);
     let mut slices: [&[u8]; N] = [&[]; N];
     for (slice, packed) in slices.iter_mut().zip(packed) {
-        let (ptr, len) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
+        let (ptr, len) = unpack(packed);
         match data.get(ptr..ptr + len) {
             Some(bytes) => *slice = bytes,
             None => return fail(caller, HostError::OutOfBounds),
@@ -269,8 +274,7 @@ pub fn define(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_storage_read_version_1",
         |mut caller: Caller<'_, HostState>, key: u64, value_out: u64, offset: u32| {
-            let (out_ptr, out_len) =
-                ((value_out & 0xffff_ffff) as usize, (value_out >> 32) as usize);
+            let (out_ptr, out_len) = unpack(value_out);
             let memory = memory(&mut caller)?;
             if memory.data(&caller).get(out_ptr..out_ptr + out_len).is_none() {
                 return fail(&mut caller, HostError::OutOfBounds);
