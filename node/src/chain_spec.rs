@@ -8,21 +8,16 @@
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context, Result};
-use codec::{Decode, Encode};
+use dfs_chain::runtime_api::{call_in_overlay, GenesisBuildState, GenesisPreset};
+use dfs_core::hex_text::{from_hex as decode_hex, to_hex as hex_bytes};
 use dfs_executor::Executor;
-use dfs_io::state::InMemoryBackend;
+use dfs_io::state::{InMemoryBackend, OverlayedChanges};
+use dfs_runtime_primitives::well_known_keys::CODE as CODE_KEY;
 use serde_json::{json, Value};
 
-/// The storage key of the runtime code.
-const CODE_KEY: &[u8] = b":code";
-
-fn hex_bytes(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
-
+/// The bytes of hex `text`; an error quotes its start (by characters, whatever the text).
 fn from_hex(text: &str) -> Result<Vec<u8>> {
-    hex::decode(text.trim_start_matches("0x"))
-        .with_context(|| format!("invalid hex `{}`", &text[..text.len().min(20)]))
+    decode_hex(text).with_context(|| format!("invalid hex `{:.20}`", text))
 }
 
 /// The built-in chains: their spec id, name, type and genesis preset.
@@ -109,17 +104,16 @@ impl ChainSpec {
             .cloned()
             .unwrap_or(json!({}));
         let mut state = InMemoryBackend::new([(CODE_KEY.to_vec(), code)].into());
-        let built = executor
-            .call_fresh(
-                &state,
-                "GenesisBuilder_build_state",
-                &serde_json::to_vec(&config)?.encode(),
-            )
-            .map_err(|e| anyhow!("building genesis: {e}"))?;
-        let result = Result::<(), String>::decode(&mut &built.output[..])
-            .context("GenesisBuilder_build_state output")?;
-        result.map_err(|e| anyhow!("the runtime refused the genesis configuration: {e}"))?;
-        state.apply(built.changes);
+        let mut overlay = OverlayedChanges::default();
+        let built = call_in_overlay::<GenesisBuildState>(
+            executor,
+            &state,
+            &mut overlay,
+            &serde_json::to_vec(&config)?,
+        )
+        .map_err(|e| anyhow!("building genesis: {e}"))?;
+        built.map_err(|e| anyhow!("the runtime refused the genesis configuration: {e}"))?;
+        state.apply(overlay.drain_committed());
         Ok(state.into_entries())
     }
 
@@ -139,10 +133,39 @@ impl ChainSpec {
 fn call_preset(executor: &Executor, code: &[u8], preset: Option<&str>) -> Result<Option<Value>> {
     let state = InMemoryBackend::new([(CODE_KEY.to_vec(), code.to_vec())].into());
     let id: Option<Vec<u8>> = preset.map(|name| name.as_bytes().to_vec());
-    let output = executor
-        .call_fresh(&state, "GenesisBuilder_get_preset", &id.encode())
-        .map_err(|e| anyhow!("GenesisBuilder_get_preset: {e}"))?;
-    let json = Option::<Vec<u8>>::decode(&mut &output.output[..])
-        .context("GenesisBuilder_get_preset output")?;
+    let json =
+        call_in_overlay::<GenesisPreset>(executor, &state, &mut OverlayedChanges::default(), &id)
+            .map_err(|e| anyhow!("GenesisBuilder_get_preset: {e}"))?;
     json.map(|bytes| serde_json::from_slice(&bytes).context("preset JSON")).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_spec_files_with_bad_text_are_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let executor = crate::service::executor().unwrap();
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\xff\xfe not utf-8",
+            b"{\"id\": 7}",
+            b"[]",
+            // A key whose 20th byte falls inside a two-byte character.
+            "{\"id\":\"x\",\"genesis\":{\"raw\":{\"top\":{\"0xa\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\": \"0x00\"}}}}".as_bytes(),
+            b"{\"id\":\"x\",\"genesis\":{\"raw\":{\"top\":{\"0x00\": 5}}}}",
+            b"{\"id\":\"x\",\"genesis\":{\"raw\":{\"top\":[]}}}",
+            b"{\"id\":\"x\",\"genesis\":{\"runtimeGenesis\":{\"code\":\"0xzz\"}}}",
+            b"{\"id\":\"x\",\"genesis\":{\"runtimeGenesis\":{\"code\":\"0x0061736d\"}}}",
+            b"{\"id\":\"x\",\"genesis\":{}}",
+        ];
+        for (index, contents) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("spec-{index}.json"));
+            std::fs::write(&path, contents).unwrap();
+            let outcome = ChainSpec::load(path.to_str().unwrap(), &executor)
+                .and_then(|spec| spec.genesis_storage(&executor));
+            assert!(outcome.is_err(), "case {index} loaded");
+        }
+    }
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::{db::Pruning, key::Scheme};
+use dfs_chain::db::Pruning;
+use dfs_keystore::Scheme;
 
 /// The node's command line.
 #[derive(Parser)]
@@ -115,6 +116,14 @@ pub struct RunArgs {
     /// Most subscriptions per RPC connection.
     #[arg(long, default_value_t = 1024)]
     pub rpc_max_subscriptions_per_connection: u32,
+    /// Most calls in one JSON-RPC batch (Substrate sets none; a batch's work must be
+    /// bounded).
+    #[arg(long, default_value_t = 1000)]
+    pub rpc_max_batch_request_len: u32,
+    /// Most messages queued for one RPC client before its subscriptions wait (Substrate's
+    /// 64); its queued bytes are bounded too, and a client that stops reading is closed.
+    #[arg(long, default_value_t = 64)]
+    pub rpc_message_buffer_capacity_per_connection: u32,
     /// The Prometheus port.
     #[arg(long, default_value_t = 9615)]
     pub prometheus_port: u16,
@@ -217,7 +226,7 @@ pub enum KeyCommand {
     /// Generate a new key with a 12-word secret phrase.
     Generate {
         /// The scheme.
-        #[arg(long, value_enum, default_value = "sr25519")]
+        #[arg(long, default_value = "sr25519")]
         scheme: Scheme,
         /// `text` or `json`.
         #[arg(long, default_value = "text")]
@@ -228,7 +237,7 @@ pub enum KeyCommand {
         /// The secret URI.
         uri: String,
         /// The scheme.
-        #[arg(long, value_enum, default_value = "sr25519")]
+        #[arg(long, default_value = "sr25519")]
         scheme: Scheme,
         /// `text` or `json`.
         #[arg(long, default_value = "text")]
@@ -243,7 +252,7 @@ pub enum KeyCommand {
         #[arg(long)]
         key_type: String,
         /// The scheme.
-        #[arg(long, value_enum, default_value = "sr25519")]
+        #[arg(long, default_value = "sr25519")]
         scheme: Scheme,
     },
     /// Generate a network (libp2p ed25519) key: secret on stdout, peer id on stderr.

@@ -1,23 +1,13 @@
-//! `dfs-node key`: generate, inspect and insert keys, and node (network) keys, in Substrate's
-//! formats and keystore layout.
+//! `dfs-node key`: generate and inspect keys and node (network) keys, printed in subkey's
+//! formats. Storing them is the keystore's job (`dfs-keystore`).
 
-use std::path::{Path, PathBuf};
-
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use dfs_core::{
-    pair::{generate_mnemonic, Ed25519Pair, Sr25519Pair},
+    pair::{Ed25519Pair, Sr25519Pair},
     AccountId32, DFS_SS58_PREFIX,
 };
+use dfs_keystore::Scheme;
 use serde_json::json;
-
-/// A key scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scheme {
-    /// Schnorrkel on Ristretto (accounts, Aura, BABE).
-    Sr25519,
-    /// Ed25519 (GRANDPA).
-    Ed25519,
-}
 
 /// The public facts of a key derived from a secret URI.
 pub struct KeyInfo {
@@ -39,11 +29,6 @@ impl KeyInfo {
                 Ok(KeyInfo { public: pair.public().0, seed: Some(pair.seed()) })
             }
         }
-    }
-
-    /// The public key.
-    pub fn public(&self) -> [u8; 32] {
-        self.public
     }
 
     /// Subkey-style output: text, or JSON with `json`.
@@ -80,26 +65,6 @@ impl KeyInfo {
     }
 }
 
-/// A new random 12-word phrase.
-pub fn new_phrase() -> String {
-    generate_mnemonic()
-}
-
-/// Writes `suri`'s public key of `key_type` into the keystore folder, as Substrate's file
-/// keystore does: file `<hex key type><hex public key>` holding the SURI as a JSON string.
-pub fn insert(keystore: &Path, key_type: &str, suri: &str, scheme: Scheme) -> Result<PathBuf> {
-    if key_type.len() != 4 || !key_type.is_ascii() {
-        bail!("a key type is four ASCII characters, like `aura` or `gran`");
-    }
-    let key = KeyInfo::from_suri(suri, scheme)?;
-    std::fs::create_dir_all(keystore)
-        .with_context(|| format!("creating {}", keystore.display()))?;
-    let path = keystore.join(format!("{}{}", hex::encode(key_type), hex::encode(key.public())));
-    std::fs::write(&path, serde_json::to_string(suri)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(path)
-}
-
 /// The libp2p peer id of an ed25519 node key: base58 of the identity multihash of the
 /// protobuf-encoded public key.
 pub fn peer_id(node_secret: &[u8; 32]) -> String {
@@ -107,13 +72,6 @@ pub fn peer_id(node_secret: &[u8; 32]) -> String {
     let mut bytes = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
     bytes.extend_from_slice(&public);
     bs58::encode(bytes).into_string()
-}
-
-/// A new random node key.
-pub fn new_node_key() -> Result<[u8; 32]> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(key)
 }
 
 #[cfg(test)]
@@ -132,18 +90,6 @@ mod tests {
         assert!(ed
             .render(None, false)
             .contains("5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu"));
-    }
-
-    #[test]
-    fn keystore_files_are_named_as_substrate_names_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = insert(dir.path(), "aura", "//Alice", Scheme::Sr25519).unwrap();
-        assert_eq!(
-            path.file_name().unwrap().to_string_lossy(),
-            "61757261d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
-        );
-        assert_eq!(std::fs::read_to_string(path).unwrap(), "\"//Alice\"");
-        assert!(insert(dir.path(), "toolong", "//Alice", Scheme::Sr25519).is_err());
     }
 
     #[test]

@@ -1,205 +1,125 @@
-//! Prometheus metrics, under Substrate's names where they exist (zombienet and dashboards
-//! key on them) and `dfs_*` for the rest, served as text on `GET /metrics`.
+//! Prometheus metrics: one registry every subsystem registers into (the chain, the pool,
+//! authoring, RPC), the node's own gauges under Substrate's names, and the endpoint that
+//! serves them as text on `GET /metrics`.
+//!
+//! Every metric carries the `chain` label (the chain spec's id), as Substrate's do;
+//! zombienet strips it, together with the `substrate_` prefix.
 
 use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    collections::HashMap,
+    convert::Infallible,
+    net::SocketAddr,
+    time::{SystemTime, UNIX_EPOCH},
 };
 
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
-};
+use anyhow::{Context, Result};
+use dfs_rpc::server::AcceptBackoff;
+use http_body_util::Full;
+use hyper::{body::Bytes, Request, Response};
+use hyper_util::rt::TokioIo;
+use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use tokio::net::TcpListener;
 
-use crate::{chain::Chain, txpool::TxPool};
-
-/// A summary of durations: count and total, plus the last one.
-pub struct Timer {
-    count: AtomicU64,
-    total_micros: AtomicU64,
-    last_micros: AtomicU64,
+/// A registry whose every metric carries `chain="<chain_id>"`.
+pub fn registry(chain_id: &str) -> Result<Registry> {
+    let labels = HashMap::from([("chain".to_string(), chain_id.to_string())]);
+    Registry::new_custom(None, Some(labels)).context("creating the metrics registry")
 }
 
-impl Timer {
-    const fn new() -> Self {
-        Timer {
-            count: AtomicU64::new(0),
-            total_micros: AtomicU64::new(0),
-            last_micros: AtomicU64::new(0),
-        }
-    }
-
-    /// Records one duration.
-    pub fn observe(&self, elapsed: Duration) {
-        let micros = elapsed.as_micros().min(u128::from(u64::MAX)) as u64;
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.total_micros.fetch_add(micros, Ordering::Relaxed);
-        self.last_micros.store(micros, Ordering::Relaxed);
-    }
-}
-
-/// Block import times.
-pub static BLOCK_IMPORT: Timer = Timer::new();
-/// Block authoring (building) times.
-pub static BLOCK_AUTHORING: Timer = Timer::new();
-
-/// What the metrics page reads.
-pub struct MetricsSource {
-    /// The chain.
-    pub chain: Arc<Chain>,
-    /// The pool.
-    pub pool: Arc<TxPool>,
-    /// The node's name.
-    pub name: String,
-    /// The chain's id, the `chain` label.
-    pub chain_id: String,
-    /// Substrate's role bits: 1 full, 4 authority.
-    pub roles: u64,
-    /// When the process started, in seconds since the Unix epoch.
-    pub start_time: u64,
-}
-
-/// Seconds since the Unix epoch now.
-pub fn unix_seconds() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
-}
-
-impl MetricsSource {
-    /// The metrics in Prometheus' text format.
-    pub fn render(&self) -> String {
-        let chain = escape(&self.chain_id);
-        let best = self.chain.best().number;
-        let finalized = self.chain.finalized().number;
-        let mut out = String::new();
-        let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, String)>| {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-            for (labels, value) in lines {
-                out.push_str(&format!("{name}{labels} {value}\n"));
-            }
-        };
-        let plain = |value: String| vec![(format!("{{chain=\"{chain}\"}}"), value)];
-        metric(
-            "substrate_process_start_time_seconds",
-            "gauge",
-            "Number of seconds between the UNIX epoch and the moment the process started",
-            plain(self.start_time.to_string()),
-        );
-        metric(
-            "substrate_block_height",
-            "gauge",
-            "Block height info of the chain",
-            vec![
-                (format!("{{status=\"best\",chain=\"{chain}\"}}"), best.to_string()),
-                (format!("{{status=\"finalized\",chain=\"{chain}\"}}"), finalized.to_string()),
-            ],
-        );
-        metric(
-            "substrate_node_roles",
-            "gauge",
-            "The roles the node is running as",
-            plain(self.roles.to_string()),
-        );
-        metric(
+/// Registers the node's own gauges: start time, roles, build info, and the network's
+/// (no peers, not syncing: this node runs its chain alone).
+pub fn register_node_metrics(registry: &Registry, node_name: &str, roles: i64) -> Result<()> {
+    let start = IntGauge::new(
+        "substrate_process_start_time_seconds",
+        "Number of seconds between the UNIX epoch and the moment the process started",
+    )?;
+    start.set(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
+    let node_roles = IntGauge::new("substrate_node_roles", "The roles the node is running as")?;
+    node_roles.set(roles);
+    let build_info = IntGaugeVec::new(
+        Opts::new(
             "substrate_build_info",
-            "gauge",
             "A metric with a constant '1' value labeled by name, version",
-            vec![(
-                format!(
-                    "{{name=\"{}\",version=\"{}\",chain=\"{chain}\"}}",
-                    escape(&self.name),
-                    env!("CARGO_PKG_VERSION")
-                ),
-                "1".into(),
-            )],
-        );
-        metric(
-            "substrate_ready_transactions_number",
-            "gauge",
-            "Number of transactions in the ready queue",
-            plain(self.pool.ready_count().to_string()),
-        );
-        metric(
-            "substrate_sub_libp2p_peers_count",
-            "gauge",
-            "Number of connected peers",
-            plain("0".into()),
-        );
-        metric(
-            "substrate_sub_libp2p_is_major_syncing",
-            "gauge",
-            "Whether the node is performing a major sync or not",
-            plain("0".into()),
-        );
-        for (name, help, timer) in [
-            ("dfs_block_import", "Block import time", &BLOCK_IMPORT),
-            ("dfs_block_authoring", "Block building time", &BLOCK_AUTHORING),
-        ] {
-            let count = timer.count.load(Ordering::Relaxed);
-            let total = timer.total_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            let last = timer.last_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            metric(
-                &format!("{name}_seconds"),
-                "summary",
-                help,
-                vec![
-                    (format!("_sum{{chain=\"{chain}\"}}"), format!("{total}")),
-                    (format!("_count{{chain=\"{chain}\"}}"), count.to_string()),
-                ],
-            );
-            metric(
-                &format!("{name}_last_seconds"),
-                "gauge",
-                &format!("{help} of the last block"),
-                plain(format!("{last}")),
-            );
-        }
-        out
+        ),
+        &["name", "version"],
+    )?;
+    build_info.with_label_values(&[node_name, env!("CARGO_PKG_VERSION")]).set(1);
+    let peers = IntGauge::new("substrate_sub_libp2p_peers_count", "Number of connected peers")?;
+    let syncing = IntGauge::new(
+        "substrate_sub_libp2p_is_major_syncing",
+        "Whether the node is performing a major sync or not",
+    )?;
+    for metric in [start, node_roles, peers, syncing] {
+        registry.register(Box::new(metric))?;
     }
+    registry.register(Box::new(build_info))?;
+    Ok(())
 }
 
-/// Serves the metrics on `listener` until the process ends.
-pub async fn serve(listener: TcpListener, source: Arc<MetricsSource>) {
+/// The registry's metrics in Prometheus' text format.
+pub fn render(registry: &Registry) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Err(error) = TextEncoder::new().encode(&registry.gather(), &mut out) {
+        tracing::warn!(target: "metrics", %error, "encoding the metrics failed");
+    }
+    out
+}
+
+/// Listens for metrics requests on `address`.
+pub async fn listen(address: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen for Prometheus on {address}"))
+}
+
+/// Serves `registry` on `listener` until the process ends: `GET /metrics` (or `/`) gets
+/// the metrics, anything else a 404.
+pub async fn serve(listener: TcpListener, registry: Registry) {
+    let mut backoff = AcceptBackoff::default();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let source = source.clone();
+        let (socket, _) = backoff.accept(&listener, "metrics").await;
+        let registry = registry.clone();
         tokio::spawn(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(10), answer(stream, &source)).await;
+            let service =
+                hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                    let registry = registry.clone();
+                    async move { Ok::<_, Infallible>(answer(&request, &registry)) }
+                });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(socket), service);
+            // A client that never finishes its request does not hold the connection for ever.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(30), connection).await;
         });
     }
 }
 
-/// Answers one HTTP request: `GET /metrics` gets the page, anything else a 404.
-async fn answer(mut stream: TcpStream, source: &MetricsSource) -> std::io::Result<()> {
-    let mut request = Vec::with_capacity(1024);
-    let mut buffer = [0u8; 1024];
-    // Read the request head only, and not without bound.
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
-        let read = stream.read(&mut buffer).await?;
-        if read == 0 {
-            break;
-        }
-        request.extend_from_slice(&buffer[..read]);
+fn answer(request: &Request<hyper::body::Incoming>, registry: &Registry) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    let (status, content_type, body) =
+        if request.method() == hyper::Method::GET && (path == "/metrics" || path == "/") {
+            (200, TextEncoder::new().format_type().to_string(), render(registry))
+        } else {
+            (404, "text/plain".to_string(), b"not found: the metrics are at /metrics\n".to_vec())
+        };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&content_type) {
+        response.headers_mut().insert(hyper::header::CONTENT_TYPE, value);
     }
-    let line = request.split(|b| *b == b'\n').next().unwrap_or_default();
-    let line = String::from_utf8_lossy(line);
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let (status, content_type, body) = if method == "GET" && (path == "/metrics" || path == "/") {
-        ("200 OK", "text/plain; version=0.0.4", source.render())
-    } else {
-        ("404 Not Found", "text/plain", "not found: the metrics are at /metrics\n".into())
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_carry_the_chain_label_and_substrate_names() {
+        let registry = registry("dev").unwrap();
+        register_node_metrics(&registry, "Alice", 4).unwrap();
+        let text = String::from_utf8(render(&registry)).unwrap();
+        assert!(text.contains("substrate_node_roles{chain=\"dev\"} 4"), "{text}");
+        assert!(text.contains("substrate_build_info{name=\"Alice\",version="), "{text}");
+        assert!(text.contains("substrate_sub_libp2p_peers_count{chain=\"dev\"} 0"), "{text}");
+    }
 }

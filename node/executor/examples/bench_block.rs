@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use codec::{Decode, Encode};
 use dfs_core::{pair::dev_sr25519, sr25519, AccountId32, StateVersion, H256};
-use dfs_executor::{state::TrieBackend, Executor, ExecutorConfig};
+use dfs_executor::{state::TrieBackend, CallKind, Executor, ExecutorConfig};
 use dfs_io::state::{InMemoryBackend, OverlayedChanges};
 use dfs_runtime::signing::{sign, transfer_keep_alive, SigningContext};
 use dfs_runtime_primitives::{
@@ -29,13 +29,18 @@ fn main() {
     // Genesis, built by the Wasm runtime, stored as a trie.
     let mut genesis = InMemoryBackend::new([(b":code".to_vec(), code.to_vec())].into());
     let preset = executor
-        .call_fresh(&genesis, "GenesisBuilder_get_preset", &Some(b"development".to_vec()).encode())
+        .call_fresh(
+            &genesis,
+            "GenesisBuilder_get_preset",
+            &Some(b"development".to_vec()).encode(),
+            CallKind::Block,
+        )
         .expect("preset");
     let json = Option::<Vec<u8>>::decode(&mut &preset.output[..])
         .expect("json")
         .expect("development preset");
     let built = executor
-        .call_fresh(&genesis, "GenesisBuilder_build_state", &json.encode())
+        .call_fresh(&genesis, "GenesisBuilder_build_state", &json.encode(), CallKind::Block)
         .expect("genesis");
     genesis.apply(built.changes);
     let mut db = dfs_trie::MemoryDB::default();
@@ -84,19 +89,31 @@ fn main() {
             Header { parent_hash: genesis_header.hash(), number: 1, ..genesis_header.clone() };
         let build_started = Instant::now();
         executor
-            .call_at(&state, &mut overlay, "Core_initialize_block", &header.encode())
+            .call_at(
+                &state,
+                &mut overlay,
+                "Core_initialize_block",
+                &header.encode(),
+                CallKind::Block,
+            )
             .expect("initialize");
         let mut data = InherentData::default();
         data.put(*b"timstap0", &1_700_000_000_000u64);
         let inherents = executor
-            .call_at(&state, &mut overlay, "BlockBuilder_inherent_extrinsics", &data.encode())
+            .call_at(
+                &state,
+                &mut overlay,
+                "BlockBuilder_inherent_extrinsics",
+                &data.encode(),
+                CallKind::Block,
+            )
             .expect("inherents");
         let inherents: Vec<dfs_runtime::UncheckedExtrinsic> =
             Decode::decode(&mut &inherents[..]).expect("inherents");
         let mut extrinsics: Vec<Vec<u8>> = inherents.iter().map(Encode::encode).collect();
         let mut apply = |xt: &[u8]| {
             let result = executor
-                .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", xt)
+                .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", xt, CallKind::Block)
                 .expect("apply");
             let result = ApplyExtrinsicResult::decode(&mut &result[..]).expect("result");
             assert_eq!(result, Ok(Ok(())), "every extrinsic applies");
@@ -107,7 +124,13 @@ fn main() {
                 let mut input = codec::Compact(chunk.len() as u32).encode();
                 chunk.iter().for_each(|xt| input.extend_from_slice(xt));
                 let results = executor
-                    .call_at(&state, &mut overlay, "DfsBlockBuilder_apply_extrinsics", &input)
+                    .call_at(
+                        &state,
+                        &mut overlay,
+                        "DfsBlockBuilder_apply_extrinsics",
+                        &input,
+                        CallKind::Block,
+                    )
                     .expect("apply");
                 let results =
                     Vec::<ApplyExtrinsicResult>::decode(&mut &results[..]).expect("results");
@@ -118,7 +141,7 @@ fn main() {
         }
         extrinsics.extend(transactions);
         let header = executor
-            .call_at(&state, &mut overlay, "BlockBuilder_finalize_block", &[])
+            .call_at(&state, &mut overlay, "BlockBuilder_finalize_block", &[], CallKind::Block)
             .expect("finalize");
         let header = Header::decode(&mut &header[..]).expect("header");
         let build_time = build_started.elapsed();
@@ -136,8 +159,9 @@ fn main() {
         let mut times = Vec::new();
         for _ in 0..rounds {
             let started = Instant::now();
-            let outcome =
-                importer.call_fresh(&state, "Core_execute_block", block).expect("execute");
+            let outcome = importer
+                .call_fresh(&state, "Core_execute_block", block, CallKind::Block)
+                .expect("execute");
             let (new_root, _) = state.commit(&outcome.changes, StateVersion::V1).expect("commit");
             times.push(started.elapsed());
             assert_eq!(new_root, root);
@@ -177,7 +201,9 @@ fn main() {
     let started = Instant::now();
     for _ in 0..calls {
         let mut overlay = OverlayedChanges::default();
-        executor.call_at(&state, &mut overlay, "Core_version", &[]).expect("version");
+        executor
+            .call_at(&state, &mut overlay, "Core_version", &[], CallKind::Block)
+            .expect("version");
     }
     let call_overhead = started.elapsed() / calls;
 

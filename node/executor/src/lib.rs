@@ -64,23 +64,54 @@ pub enum ExecutorError {
     /// Reading the state failed (a missing or corrupt trie node).
     #[error("state backend: {0}")]
     Backend(String),
+    /// No runtime instance could be made for the call (this host's resources).
+    #[error("no runtime instance for `{method}`: {reason}")]
+    Instantiation {
+        /// The entry point.
+        method: String,
+        /// Why.
+        reason: String,
+    },
 }
 
-/// Limits and tuning of the executor.
-#[derive(Debug, Clone)]
-pub struct ExecutorConfig {
+/// Whom a runtime call works for, which sets its budget of time, memory and instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// The chain's own work: building, importing and checking blocks, validating
+    /// transactions. The full budget, and instance slots no query can take.
+    Block,
+    /// Queries from outside (RPC `state_call`, fee estimates, `GenesisBuilder` for specs
+    /// given by an operator): a smaller time and memory budget and a few instance slots of
+    /// their own, so that a flood of them never takes what block production and import need.
+    Offchain,
+}
+
+/// One kind of call's limits.
+#[derive(Debug, Clone, Copy)]
+pub struct CallBudget {
     /// The most Wasm memory pages (64 KiB each) an instance may use.
     pub max_memory_pages: u64,
     /// How long one call may run.
-    pub call_timeout: Duration,
+    pub timeout: Duration,
+    /// How many such calls may run at once; further ones wait for a slot.
+    pub concurrent_calls: u32,
+}
+
+/// Limits and tuning of the executor.
+///
+/// Instances come from a pool of prepared slots (memory reserved once, reset between calls
+/// rather than mapped anew), which makes a call's start-up several times cheaper: one slot
+/// for each concurrent call of either kind.
+#[derive(Debug, Clone)]
+pub struct ExecutorConfig {
+    /// The budget of [`CallKind::Block`] calls.
+    pub block: CallBudget,
+    /// The budget of [`CallKind::Offchain`] calls: smaller in every respect.
+    pub offchain: CallBudget,
     /// The Wasm stack limit in bytes.
     pub max_wasm_stack: usize,
     /// How many compiled runtimes to keep.
     pub module_cache_size: usize,
-    /// How many calls may run at once. Instances come from a pool of this many prepared
-    /// slots (memory reserved once, reset between calls rather than mapped anew), which
-    /// makes a call's start-up several times cheaper; further calls wait for a free slot.
-    pub max_concurrent_calls: u32,
     /// How many valid signatures to remember across calls (see [`verified`]): enough for
     /// a full transaction pool, whose signatures are checked again in block building (the
     /// node sizes it from its pool's limit).
@@ -90,12 +121,20 @@ pub struct ExecutorConfig {
 impl Default for ExecutorConfig {
     fn default() -> Self {
         ExecutorConfig {
-            // 512 MiB: far above what a block of transfers needs, far below the machine.
-            max_memory_pages: 8_192,
-            call_timeout: Duration::from_secs(60),
+            block: CallBudget {
+                // 512 MiB: far above what a block of transfers needs, far below the machine.
+                max_memory_pages: 8_192,
+                timeout: Duration::from_secs(60),
+                concurrent_calls: 64,
+            },
+            offchain: CallBudget {
+                // 128 MiB and 10 s: a metadata query or a fee estimate takes milliseconds.
+                max_memory_pages: 2_048,
+                timeout: Duration::from_secs(10),
+                concurrent_calls: 4,
+            },
             max_wasm_stack: 1024 * 1024,
             module_cache_size: 4,
-            max_concurrent_calls: 64,
             // ~100 bytes each: 6.5 MiB at most.
             verified_signatures: 65_536,
         }
@@ -178,7 +217,8 @@ pub struct Executor {
     engine: Engine,
     linker: Linker<HostState>,
     cache: Mutex<ModuleCache>,
-    slots: CallSlots,
+    block_slots: CallSlots,
+    offchain_slots: CallSlots,
     verified: Arc<VerifiedSignatures>,
     config: ExecutorConfig,
     _ticker: EpochTicker,
@@ -200,11 +240,14 @@ impl Executor {
             wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
         let mut pool = wasmtime::PoolingAllocationConfig::new();
-        let slots = config.max_concurrent_calls.max(1);
+        let (block_slots, offchain_slots) =
+            (config.block.concurrent_calls.max(1), config.offchain.concurrent_calls.max(1));
+        let slots = block_slots + offchain_slots;
+        let max_pages = config.block.max_memory_pages.max(config.offchain.max_memory_pages);
         pool.total_core_instances(slots)
             .total_memories(slots)
             .total_tables(slots)
-            .max_memory_size((config.max_memory_pages * 65_536) as usize);
+            .max_memory_size((max_pages * 65_536) as usize);
         wasm.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm).map_err(|e| ExecutorError::InvalidCode(e.to_string()))?;
         let mut linker = Linker::new(&engine);
@@ -214,7 +257,8 @@ impl Executor {
             engine,
             linker,
             cache: Mutex::new(ModuleCache::new(config.module_cache_size.max(1))),
-            slots: CallSlots::new(slots),
+            block_slots: CallSlots::new(block_slots),
+            offchain_slots: CallSlots::new(offchain_slots),
             verified: Arc::new(VerifiedSignatures::new(config.verified_signatures)),
             config,
         })
@@ -273,7 +317,15 @@ impl Executor {
             method,
             input,
             ext,
+            CallKind::Block,
         )
+    }
+
+    fn budget(&self, kind: CallKind) -> &CallBudget {
+        match kind {
+            CallKind::Block => &self.config.block,
+            CallKind::Offchain => &self.config.offchain,
+        }
     }
 
     /// A new store holding an instance of `pre`. The caller holds a [`CallSlot`], so a pool
@@ -284,18 +336,18 @@ impl Executor {
     fn instantiate(
         &self,
         pre: &InstancePre<HostState>,
+        budget: &CallBudget,
     ) -> wasmtime::Result<(Store<HostState>, wasmtime::Instance)> {
         let started = std::time::Instant::now();
         loop {
             let limits: StoreLimits = StoreLimitsBuilder::new()
-                .memory_size((self.config.max_memory_pages * 65_536) as usize)
+                .memory_size((budget.max_memory_pages * 65_536) as usize)
                 .instances(1)
                 .tables(4)
                 .build();
             let mut store = Store::new(&self.engine, HostState::new(limits, self.verified.clone()));
             store.limiter(|state| &mut state.limits);
-            let ticks =
-                (self.config.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+            let ticks = (budget.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
             store.set_epoch_deadline(ticks);
             match pre.instantiate(&mut store) {
                 Ok(instance) => return Ok((store, instance)),
@@ -310,9 +362,9 @@ impl Executor {
         }
     }
 
-    /// [`Executor::call_with_hash`] that reads the code only when the module cache lacks it:
-    /// the runtime blob is hundreds of kilobytes, and reading it from the state for every
-    /// call would cost more than most calls.
+    /// [`Executor::call_with_hash`] that reads the code only when the module cache lacks it
+    /// (the runtime blob is hundreds of kilobytes, and reading it from the state for every
+    /// call would cost more than most calls), within the budget of `kind`.
     pub fn call_with_loader<'c>(
         &self,
         code_hash: H256,
@@ -320,12 +372,17 @@ impl Executor {
         method: &str,
         input: &[u8],
         ext: &mut dyn Externalities,
+        kind: CallKind,
     ) -> Result<Vec<u8>, ExecutorError> {
         let pre = self.prepare(code_hash, code)?;
-        let _slot = self.slots.acquire();
-        let trap = |reason: String| ExecutorError::Trap { method: method.to_string(), reason };
-        let (mut store, instance) =
-            self.instantiate(&pre).map_err(|e| trap(format!("instantiation: {e:#}")))?;
+        let budget = *self.budget(kind);
+        let _slot = match kind {
+            CallKind::Block => self.block_slots.acquire(),
+            CallKind::Offchain => self.offchain_slots.acquire(),
+        };
+        let (mut store, instance) = self.instantiate(&pre, &budget).map_err(|e| {
+            ExecutorError::Instantiation { method: method.to_string(), reason: format!("{e:#}") }
+        })?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| ExecutorError::InvalidCode("the runtime exports no memory".into()))?;
@@ -339,8 +396,7 @@ impl Executor {
             .get_typed_func::<(u32, u32), u64>(&mut store, method)
             .map_err(|_| ExecutorError::MethodNotFound(method.to_string()))?;
         store.data_mut().memory = Some(memory);
-        store.data_mut().heap =
-            Some(HeapAllocator::new(heap_base as u32, self.config.max_memory_pages));
+        store.data_mut().heap = Some(HeapAllocator::new(heap_base as u32, budget.max_memory_pages));
 
         let input_len =
             u32::try_from(input.len()).map_err(|_| ExecutorError::OutOfMemory(method.into()))?;
@@ -404,6 +460,21 @@ fn classify(method: &str, store: &Store<HostState>, error: wasmtime::Error) -> E
             reason: explained(format!("{error:#}")),
         },
     }
+}
+
+/// Lowers the calling thread's scheduling priority to `niceness` (Linux `nice`, 0 normal,
+/// 19 lowest), so that when the cores are contended the threads building and importing
+/// blocks win over work that can wait (validating submissions, answering queries). Best
+/// effort: elsewhere, or refused, nothing changes.
+pub fn nice_current_thread(niceness: i32) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on this thread's own id; no memory is shared.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, niceness);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = niceness;
 }
 
 #[cfg(test)]

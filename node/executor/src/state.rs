@@ -11,10 +11,10 @@ use dfs_trie::{Blake2Hasher, MemoryDB, TrieError};
 use hash_db::{AsHashDB, HashDB, HashDBRef, Hasher, Prefix};
 use trie_db::{Trie, TrieDBBuilder};
 
-use crate::{Executor, ExecutorError};
+use crate::{CallKind, Executor, ExecutorError};
 
 /// The well-known key of the runtime code.
-pub const CODE_KEY: &[u8] = b":code";
+pub use dfs_runtime_primitives::well_known_keys::CODE as CODE_KEY;
 
 fn backend_error(error: Box<TrieError>) -> BackendError {
     BackendError(format!("{error}"))
@@ -216,14 +216,15 @@ pub struct CallOutcome {
 }
 
 impl Executor {
-    /// Calls `method` of the runtime stored at `:code` in `state`, collecting its changes
-    /// on top of `overlay` (pass an empty one for a fresh call).
+    /// Calls `method` of the runtime stored at `:code` in `state` within the budget of
+    /// `kind`, collecting its changes on top of `overlay` (pass an empty one for a fresh call).
     pub fn call_at(
         &self,
         state: &dyn Backend,
         overlay: &mut OverlayedChanges,
         method: &str,
         input: &[u8],
+        kind: CallKind,
     ) -> Result<Vec<u8>, ExecutorError> {
         let missing = || ExecutorError::InvalidCode("no runtime code at :code".into());
         let backend = |e: BackendError| ExecutorError::Backend(e.0);
@@ -244,22 +245,24 @@ impl Executor {
                 .ok_or_else(missing),
         };
         let mut ext = OverlayedExt::new(state, overlay);
-        let result = self.call_with_loader(code_hash, load, method, input, &mut ext);
+        let result = self.call_with_loader(code_hash, load, method, input, &mut ext, kind);
         if let Some(error) = ext.take_error() {
             return Err(ExecutorError::Backend(error.0));
         }
         result
     }
 
-    /// Calls `method` on a fresh overlay over `state` and returns output and changes.
+    /// Calls `method` on a fresh overlay over `state` within the budget of `kind` and returns
+    /// output and changes.
     pub fn call_fresh(
         &self,
         state: &dyn Backend,
         method: &str,
         input: &[u8],
+        kind: CallKind,
     ) -> Result<CallOutcome, ExecutorError> {
         let mut overlay = OverlayedChanges::default();
-        let output = self.call_at(state, &mut overlay, method, input)?;
+        let output = self.call_at(state, &mut overlay, method, input, kind)?;
         Ok(CallOutcome { output, changes: overlay.drain_committed() })
     }
 }

@@ -18,6 +18,7 @@ use dfs_runtime_primitives::{
 
 use super::*;
 use crate::state::{TrieBackend, CODE_KEY};
+use crate::{CallBudget, CallKind};
 
 fn runtime() -> &'static [u8] {
     dfs_runtime::wasm::WASM_BINARY.expect("the Wasm runtime is built by runtime/build.rs")
@@ -35,11 +36,21 @@ fn decode<T: Decode>(bytes: &[u8]) -> T {
 fn wasm_genesis(executor: &Executor) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let mut backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
     let preset = executor
-        .call_fresh(&backend, "GenesisBuilder_get_preset", &Some(b"development".to_vec()).encode())
+        .call_fresh(
+            &backend,
+            "GenesisBuilder_get_preset",
+            &Some(b"development".to_vec()).encode(),
+            CallKind::Block,
+        )
         .unwrap();
     let json: Option<Vec<u8>> = decode(&preset.output);
     let built = executor
-        .call_fresh(&backend, "GenesisBuilder_build_state", &json.unwrap().encode())
+        .call_fresh(
+            &backend,
+            "GenesisBuilder_build_state",
+            &json.unwrap().encode(),
+            CallKind::Block,
+        )
         .unwrap();
     assert_eq!(decode::<Result<(), String>>(&built.output), Ok(()));
     backend.apply(built.changes);
@@ -136,7 +147,7 @@ fn build_in_wasm(
     let (header, extrinsics, results) =
         build_block(&genesis_header(genesis), transactions, |method, input| {
             executor
-                .call_at(&backend, &mut overlay, method, input)
+                .call_at(&backend, &mut overlay, method, input, CallKind::Block)
                 .unwrap_or_else(|e| panic!("{e}"))
         });
     BuiltBlock { header, extrinsics, results, changes: overlay.drain_committed() }
@@ -148,7 +159,8 @@ fn version_comes_from_the_blob_and_from_core_version_alike() {
     let from_section = executor.runtime_version(runtime()).unwrap();
     assert_eq!(from_section, dfs_runtime::version());
     let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
-    let output = executor.call_fresh(&backend, "Core_version", &[]).unwrap().output;
+    let output =
+        executor.call_fresh(&backend, "Core_version", &[], CallKind::Block).unwrap().output;
     assert_eq!(decode::<RuntimeVersion>(&output), dfs_runtime::version());
 }
 
@@ -226,7 +238,9 @@ fn importing_the_block_over_the_trie_reaches_its_state_root() {
     let state = TrieBackend::new(&db, root);
     assert_eq!(state.storage(CODE_KEY).unwrap().as_deref(), Some(runtime()));
 
-    let outcome = executor.call_fresh(&state, "Core_execute_block", &block.encode()).unwrap();
+    let outcome = executor
+        .call_fresh(&state, "Core_execute_block", &block.encode(), CallKind::Block)
+        .unwrap();
     let (new_root, nodes) = state.commit(&outcome.changes, dfs_core::StateVersion::V1).unwrap();
     assert_eq!(new_root, built.header.state_root);
     assert_eq!(outcome.changes, built.changes);
@@ -234,9 +248,11 @@ fn importing_the_block_over_the_trie_reaches_its_state_root() {
     // A block whose root lies is refused, and the executor goes on working.
     let mut lying = block;
     lying.header.state_root = H256([1; 32]);
-    let error = executor.call_fresh(&state, "Core_execute_block", &lying.encode()).unwrap_err();
+    let error = executor
+        .call_fresh(&state, "Core_execute_block", &lying.encode(), CallKind::Block)
+        .unwrap_err();
     assert!(matches!(error, ExecutorError::Trap { .. }), "{error}");
-    assert!(executor.call_fresh(&state, "Core_version", &[]).is_ok());
+    assert!(executor.call_fresh(&state, "Core_version", &[], CallKind::Block).is_ok());
 
     // Persisting the new nodes makes the new state readable from the store.
     db.consolidate(nodes);
@@ -284,17 +300,22 @@ fn a_code_change_takes_effect_from_the_next_call() {
         extrinsics_root: H256::zero(),
         digest: Digest::default(),
     };
-    executor.call_at(&backend, &mut overlay, "Core_initialize_block", &header.encode()).unwrap();
+    executor
+        .call_at(&backend, &mut overlay, "Core_initialize_block", &header.encode(), CallKind::Block)
+        .unwrap();
     let result: ApplyExtrinsicResult = decode(
-        &executor.call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &xt).unwrap(),
+        &executor
+            .call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &xt, CallKind::Block)
+            .unwrap(),
     );
     assert_eq!(result, Ok(Ok(())));
     backend.apply(overlay.drain_committed());
     assert_eq!(backend.storage(CODE_KEY).unwrap(), Some(upgraded));
     // The next call runs the new blob.
-    let version = executor.call_fresh(&backend, "Core_version", &[]).unwrap();
+    let version = executor.call_fresh(&backend, "Core_version", &[], CallKind::Block).unwrap();
     assert_eq!(decode::<RuntimeVersion>(&version.output).spec_version, 100, "compiled-in version");
-    let events = executor.call_fresh(&backend, "Metadata_metadata_versions", &[]).unwrap();
+    let events =
+        executor.call_fresh(&backend, "Metadata_metadata_versions", &[], CallKind::Block).unwrap();
     assert_eq!(decode::<Vec<u32>>(&events.output), [14, 15]);
 }
 
@@ -321,9 +342,10 @@ fn call_hostile(executor: &Executor, code: &[u8], method: &str) -> Result<Vec<u8
 
 #[test]
 fn hostile_runtimes_end_in_errors_and_the_executor_stays_usable() {
+    let defaults = ExecutorConfig::default();
     let executor = Executor::new(ExecutorConfig {
-        call_timeout: Duration::from_millis(300),
-        ..Default::default()
+        block: CallBudget { timeout: Duration::from_millis(300), ..defaults.block },
+        ..defaults
     })
     .unwrap();
     let trap = hostile(r#"(func (export "Trap") (param i32 i32) (result i64) unreachable)"#);
@@ -385,7 +407,7 @@ fn hostile_runtimes_end_in_errors_and_the_executor_stays_usable() {
 
     // After all that, the real runtime runs.
     let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
-    assert!(executor.call_fresh(&backend, "Core_version", &[]).is_ok());
+    assert!(executor.call_fresh(&backend, "Core_version", &[], CallKind::Block).is_ok());
 }
 
 #[test]
@@ -452,7 +474,9 @@ fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
     let mut overlay = OverlayedChanges::default();
     let parent = genesis_header(&genesis);
     let header = Header { number: 1, parent_hash: parent.hash(), ..parent };
-    executor.call_at(&backend, &mut overlay, "Core_initialize_block", &header.encode()).unwrap();
+    executor
+        .call_at(&backend, &mut overlay, "Core_initialize_block", &header.encode(), CallKind::Block)
+        .unwrap();
     // The signature sits after the length prefix, the version byte and the signer
     // (MultiAddress::Id: one byte and 32) and the signature's variant byte.
     let mut corrupted = transactions[0].clone();
@@ -460,7 +484,13 @@ fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
     let signature_at = corrupted.len() - body + 1 + 1 + 32 + 1;
     corrupted[signature_at + 5] ^= 0x40;
     let result = executor
-        .call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &corrupted)
+        .call_at(
+            &backend,
+            &mut overlay,
+            "BlockBuilder_apply_extrinsic",
+            &corrupted,
+            CallKind::Block,
+        )
         .unwrap();
     assert_eq!(
         decode::<ApplyExtrinsicResult>(&result),
@@ -468,7 +498,13 @@ fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
     );
     // The genuine one still applies.
     let result = executor
-        .call_at(&backend, &mut overlay, "BlockBuilder_apply_extrinsic", &transactions[0])
+        .call_at(
+            &backend,
+            &mut overlay,
+            "BlockBuilder_apply_extrinsic",
+            &transactions[0],
+            CallKind::Block,
+        )
         .unwrap();
     assert_eq!(decode::<ApplyExtrinsicResult>(&result), Ok(Ok(())));
 }
@@ -477,40 +513,112 @@ fn a_remembered_signature_does_not_let_a_corrupted_copy_through() {
 fn an_instantiation_refused_by_a_full_pool_is_retried_until_a_slot_frees() {
     // The pool's own refusal, as wasmtime gives it when its slot search misses a slot that
     // is being freed: here the only slot is really taken, then freed 100 ms later.
-    let executor =
-        Executor::new(ExecutorConfig { max_concurrent_calls: 1, ..Default::default() }).unwrap();
+    // One slot for each kind of call: two in the pool, both held here.
+    let defaults = ExecutorConfig::default();
+    let executor = Executor::new(ExecutorConfig {
+        block: CallBudget { concurrent_calls: 1, ..defaults.block },
+        offchain: CallBudget { concurrent_calls: 1, ..defaults.offchain },
+        ..defaults
+    })
+    .unwrap();
+    let budget = ExecutorConfig::default().block;
     let code = runtime();
     let hash = H256(blake2_256(code));
     let pre = executor.prepare(hash, || Ok(std::borrow::Cow::Borrowed(code))).unwrap();
-    let (held, _) = executor.instantiate(&pre).unwrap();
+    let (held, _) = executor.instantiate(&pre, &budget).unwrap();
+    let (_also_held, _) = executor.instantiate(&pre, &budget).unwrap();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             std::thread::sleep(Duration::from_millis(100));
             drop(held);
         });
         let started = std::time::Instant::now();
-        executor.instantiate(&pre).expect("instantiated once the slot was freed");
+        executor.instantiate(&pre, &budget).expect("instantiated once the slot was freed");
         assert!(started.elapsed() >= Duration::from_millis(90), "it had to wait");
     });
 }
 
 #[test]
 fn more_concurrent_calls_than_instance_slots_wait_for_a_slot() {
-    let executor =
-        Executor::new(ExecutorConfig { max_concurrent_calls: 2, ..Default::default() }).unwrap();
+    let defaults = ExecutorConfig::default();
+    let executor = Executor::new(ExecutorConfig {
+        block: CallBudget { concurrent_calls: 2, ..defaults.block },
+        ..defaults
+    })
+    .unwrap();
     let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
     std::thread::scope(|scope| {
         let callers: Vec<_> = (0..8)
             .map(|_| {
                 scope.spawn(|| {
                     for _ in 0..20 {
-                        executor.call_fresh(&backend, "Core_version", &[]).unwrap();
+                        executor
+                            .call_fresh(&backend, "Core_version", &[], CallKind::Block)
+                            .unwrap();
                     }
                 })
             })
             .collect();
         for caller in callers {
             caller.join().expect("every call got a slot and succeeded");
+        }
+    });
+}
+
+#[test]
+fn offchain_calls_have_a_smaller_budget_and_never_take_block_work_s_slots() {
+    // One offchain slot with a 500 ms limit; block work keeps its own slots.
+    let defaults = ExecutorConfig::default();
+    let executor = Executor::new(ExecutorConfig {
+        offchain: CallBudget {
+            concurrent_calls: 1,
+            timeout: Duration::from_millis(500),
+            max_memory_pages: 64,
+        },
+        ..defaults
+    })
+    .unwrap();
+    let runaway = hostile(
+        r#"(func (export "Loop") (param i32 i32) (result i64) (loop $l (br $l)) i64.const 0)"#,
+    );
+    let greedy = hostile(
+        r#"(func (export "Alloc") (param i32 i32) (result i64)
+            (drop (call $malloc (i32.const 0x800000))) i64.const 0)"#,
+    );
+    let call = |code: &[u8], method: &str, kind: CallKind| {
+        let backend = InMemoryBackend::default();
+        let mut overlay = OverlayedChanges::default();
+        let mut ext = dfs_io::state::OverlayedExt::new(&backend, &mut overlay);
+        let hash = H256(blake2_256(code));
+        executor.call_with_loader(
+            hash,
+            || Ok(std::borrow::Cow::Borrowed(code)),
+            method,
+            &[],
+            &mut ext,
+            kind,
+        )
+    };
+    // 8 MiB is within block work's memory, not within 64 pages (4 MiB) of an offchain call.
+    assert!(call(&greedy, "Alloc", CallKind::Block).is_ok());
+    assert_eq!(
+        call(&greedy, "Alloc", CallKind::Offchain),
+        Err(ExecutorError::OutOfMemory("Alloc".into()))
+    );
+    // Compiled once before the clock starts.
+    let backend = InMemoryBackend::new([(CODE_KEY.to_vec(), runtime().to_vec())].into());
+    executor.call_fresh(&backend, "Core_version", &[], CallKind::Block).unwrap();
+    std::thread::scope(|scope| {
+        // Two runaway queries: the second waits for the only offchain slot.
+        let queries: Vec<_> =
+            (0..2).map(|_| scope.spawn(|| call(&runaway, "Loop", CallKind::Offchain))).collect();
+        std::thread::sleep(Duration::from_millis(100));
+        // Meanwhile block work runs at once, in its own slots.
+        let started = std::time::Instant::now();
+        executor.call_fresh(&backend, "Core_version", &[], CallKind::Block).unwrap();
+        assert!(started.elapsed() < Duration::from_millis(400), "block work waited on queries");
+        for query in queries {
+            assert_eq!(query.join().unwrap(), Err(ExecutorError::Timeout("Loop".into())));
         }
     });
 }

@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::Command};
 
 use codec::{Decode, Encode};
 use dfs_core::{pair::dev_sr25519, H256};
-use dfs_executor::{Executor, ExecutorConfig};
+use dfs_executor::{CallKind, Executor, ExecutorConfig};
 use dfs_io::state::{InMemoryBackend, OverlayedChanges};
 use dfs_runtime_primitives::{
     generic::{Digest, Header},
@@ -33,10 +33,17 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
     // Genesis from the development preset, built by the Wasm runtime.
     let mut state = InMemoryBackend::new([(b":code".to_vec(), code.to_vec())].into());
     let preset = executor
-        .call_fresh(&state, "GenesisBuilder_get_preset", &Some(b"development".to_vec()).encode())
+        .call_fresh(
+            &state,
+            "GenesisBuilder_get_preset",
+            &Some(b"development".to_vec()).encode(),
+            CallKind::Block,
+        )
         .unwrap();
     let json = Option::<Vec<u8>>::decode(&mut &preset.output[..]).unwrap().unwrap();
-    let built = executor.call_fresh(&state, "GenesisBuilder_build_state", &json.encode()).unwrap();
+    let built = executor
+        .call_fresh(&state, "GenesisBuilder_build_state", &json.encode(), CallKind::Block)
+        .unwrap();
     state.apply(built.changes);
     let genesis = Header {
         parent_hash: H256::zero(),
@@ -46,8 +53,9 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
         digest: Digest::default(),
     };
     let metadata = |version: u32| -> String {
-        let output =
-            executor.call_fresh(&state, "Metadata_metadata_at_version", &version.encode()).unwrap();
+        let output = executor
+            .call_fresh(&state, "Metadata_metadata_at_version", &version.encode(), CallKind::Block)
+            .unwrap();
         hex(&Option::<OpaqueMetadata>::decode(&mut &output.output[..]).unwrap().unwrap().0)
     };
 
@@ -92,16 +100,20 @@ fn polkadot_js_decodes_metadata_and_signs_a_transfer_the_runtime_accepts() {
     let mut args = TransactionSource::External.encode();
     args.extend_from_slice(&extrinsic);
     args.extend_from_slice(&genesis.hash().0);
-    let validity =
-        executor.call_fresh(&state, "TaggedTransactionQueue_validate_transaction", &args).unwrap();
+    let validity = executor
+        .call_fresh(&state, "TaggedTransactionQueue_validate_transaction", &args, CallKind::Block)
+        .unwrap();
     let validity = TransactionValidity::decode(&mut &validity.output[..]).unwrap();
     assert!(validity.is_ok(), "{validity:?}");
 
     let mut overlay = OverlayedChanges::default();
     let header = Header { parent_hash: genesis.hash(), number: 1, ..genesis.clone() };
-    executor.call_at(&state, &mut overlay, "Core_initialize_block", &header.encode()).unwrap();
-    let applied =
-        executor.call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", &extrinsic).unwrap();
+    executor
+        .call_at(&state, &mut overlay, "Core_initialize_block", &header.encode(), CallKind::Block)
+        .unwrap();
+    let applied = executor
+        .call_at(&state, &mut overlay, "BlockBuilder_apply_extrinsic", &extrinsic, CallKind::Block)
+        .unwrap();
     assert_eq!(ApplyExtrinsicResult::decode(&mut &applied[..]).unwrap(), Ok(Ok(())));
     state.apply(overlay.drain_committed());
     let bob_account =

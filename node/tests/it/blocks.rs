@@ -108,7 +108,10 @@ fn a_fork_below_the_finalized_block_is_refused_and_the_chain_stays_whole() {
     let output = run(&[&import[..], &[path_str(&file)]].concat());
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("invalid block #1") && stderr.contains("finalized"), "{stderr}");
+    assert!(
+        stderr.contains("block #1") && stderr.contains("does not extend the finalized chain"),
+        "{stderr}"
+    );
 
     // Our chain is untouched: every block's state still answers.
     let node = Node::start(&["--chain", "dev", "-d", path_str(ours.path()), "--no-prometheus"]);

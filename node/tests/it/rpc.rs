@@ -113,8 +113,10 @@ fn safe_rpc_hides_unsafe_methods_and_metrics_are_served() {
         "substrate_block_height{status=\"finalized\",chain=\"dev\"}",
         "substrate_node_roles{chain=\"dev\"} 4",
         "substrate_ready_transactions_number{chain=\"dev\"}",
-        "substrate_build_info{name=\"Alice\"",
-        "dfs_block_import_seconds_count{chain=\"dev\"}",
+        "substrate_build_info{name=\"Alice\",version=",
+        "substrate_block_verification_and_import_time_count{chain=\"dev\"}",
+        "substrate_proposer_block_constructed_count{chain=\"dev\"}",
+        "substrate_rpc_calls_finished{is_error=\"false\",method=\"rpc_methods\",chain=\"dev\"}",
     ] {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }

@@ -22,7 +22,7 @@ mod tests;
 pub use pallet::*;
 
 /// The consensus engine id of Aura digests.
-pub const ENGINE_ID: [u8; 4] = *b"aura";
+pub use dfs_runtime_primitives::generic::AURA_ENGINE_ID as ENGINE_ID;
 
 /// The pallet itself.
 #[dfs_support::pallet(name = "Aura")]

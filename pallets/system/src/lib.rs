@@ -99,12 +99,9 @@ pub struct LastRuntimeUpgradeInfo {
     pub spec_name: String,
 }
 
-/// The well-known key of the runtime code.
-pub const CODE_KEY: &[u8] = b":code";
-/// The well-known key of the number of Wasm heap pages.
-pub const HEAP_PAGES_KEY: &[u8] = b":heappages";
-/// The well-known key of the index of the extrinsic being applied.
-pub const EXTRINSIC_INDEX_KEY: &[u8] = b":extrinsic_index";
+pub use dfs_runtime_primitives::well_known_keys::{
+    CODE as CODE_KEY, EXTRINSIC_INDEX as EXTRINSIC_INDEX_KEY, HEAP_PAGES as HEAP_PAGES_KEY,
+};
 
 /// The pallet itself: configuration, storage, events, errors and calls.
 #[dfs_support::pallet(name = "System")]

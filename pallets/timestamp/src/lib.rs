@@ -20,7 +20,7 @@ mod tests;
 pub use pallet::*;
 
 /// The inherent-data identifier of the timestamp.
-pub const INHERENT_IDENTIFIER: [u8; 8] = *b"timstap0";
+pub use dfs_runtime_primitives::TIMESTAMP_INHERENT_IDENTIFIER as INHERENT_IDENTIFIER;
 
 /// The pallet itself.
 #[dfs_support::pallet(name = "Timestamp")]

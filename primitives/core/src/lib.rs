@@ -8,6 +8,7 @@
 //! - [`H256`]: the 256-bit hash type of block hashes and state roots.
 //! - [`crypto`]: [`AccountId32`] and its SS58 text form.
 //! - [`sr25519`] and [`ed25519`]: public keys, signatures and verification.
+//! - [`hex_text`]: bytes as `0x` hex text, as JSON-RPC and chain specs write them.
 //! - `pair` (with `std`): secret keys, Substrate's SURI derivation (`//Alice`), signing.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -17,6 +18,7 @@ extern crate alloc;
 pub mod crypto;
 pub mod hash;
 pub mod hashing;
+pub mod hex_text;
 mod keys;
 #[cfg(feature = "std")]
 pub mod pair;

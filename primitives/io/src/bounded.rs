@@ -63,6 +63,14 @@ impl<K: Hash + Eq + Clone, V> BoundedMap<K, V> {
         }
     }
 
+    /// Forgets `key` (a linear scan of the eviction order: for rare removals).
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        let (value, size) = self.entries.remove(key)?;
+        self.size -= size;
+        self.order.retain(|held| held != key);
+        Some(value)
+    }
+
     /// How many entries are held.
     pub fn len(&self) -> usize {
         self.entries.len()

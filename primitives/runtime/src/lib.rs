@@ -367,6 +367,19 @@ pub enum ExtrinsicInclusionMode {
 #[scale_info(replace_segment("dfs_runtime_primitives", "sp_core"))]
 pub struct OpaqueMetadata(pub Vec<u8>);
 
+/// The inherent-data identifier of the block's timestamp (milliseconds, `u64` LE).
+pub const TIMESTAMP_INHERENT_IDENTIFIER: [u8; 8] = *b"timstap0";
+
+/// Storage keys with a meaning of their own to the host and to clients.
+pub mod well_known_keys {
+    /// The runtime code (a Wasm blob); clients read it to tell runtimes apart.
+    pub const CODE: &[u8] = b":code";
+    /// The number of Wasm heap pages.
+    pub const HEAP_PAGES: &[u8] = b":heappages";
+    /// The index of the extrinsic being applied.
+    pub const EXTRINSIC_INDEX: &[u8] = b":extrinsic_index";
+}
+
 /// Data the block author supplies for the inherents, by 8-byte identifier
 /// (`timstap0` → the time as `u64` LE).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]

@@ -7,7 +7,10 @@ pub mod header;
 pub mod unchecked_extrinsic;
 
 pub use block::{Block, OpaqueExtrinsic};
-pub use digest::{ConsensusEngineId, Digest, DigestItem};
+pub use digest::{
+    ConsensusEngineId, Digest, DigestItem, AURA_ENGINE_ID, BABE_ENGINE_ID, GRANDPA_ENGINE_ID,
+    POW_ENGINE_ID,
+};
 pub use era::Era;
 pub use header::{BlockNumber, Header};
 pub use unchecked_extrinsic::{using_signing_payload, UncheckedExtrinsic};

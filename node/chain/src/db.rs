@@ -21,7 +21,7 @@ use dfs_runtime_primitives::generic::{BlockNumber, Header, OpaqueExtrinsic};
 use dfs_trie::Blake2Hasher;
 use hash_db::{HashDBRef, Prefix};
 use kvdb::{DBTransaction, KeyValueDB};
-use kvdb_rocksdb::{Database, DatabaseConfig};
+use kvdb_rocksdb::DatabaseConfig;
 
 /// The database's columns, in order. Changing this list needs a migration.
 pub mod columns {
@@ -144,7 +144,7 @@ const MAX_HEIGHTS_EXPIRED_PER_WRITE: u32 = 1024;
 /// Its writers ([`Db::commit_block`], [`Db::set_finalized`]) read and then update reference
 /// counts and the pruning pointer: callers run them one at a time (the chain's import lock).
 pub struct Db {
-    inner: Database,
+    inner: Box<dyn KeyValueDB>,
     pruning: Pruning,
     /// Trie nodes recently read or written. A node is stored under the hash of its bytes,
     /// so a remembered node is never stale: nothing needs invalidating, and a node pruned
@@ -180,13 +180,22 @@ fn journal_key(number: BlockNumber, hash: &H256) -> [u8; 36] {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database in `path`.
+    /// Opens (creating if needed) the RocksDB database in `path`.
     pub fn open(path: &Path, pruning: Pruning) -> DbResult<Self> {
         std::fs::create_dir_all(path)?;
         let mut config = DatabaseConfig::with_columns(columns::COUNT);
         // State nodes are most of the reads: give them most of the cache.
         config.memory_budget.insert(columns::STATE, 256);
-        let inner = Database::open(&config, path)?;
+        Self::with_store(Box::new(kvdb_rocksdb::Database::open(&config, path)?), pruning)
+    }
+
+    /// A database in memory, gone when dropped: the same columns and rules as on disk, for
+    /// tests and tools.
+    pub fn open_in_memory(pruning: Pruning) -> DbResult<Self> {
+        Self::with_store(Box::new(kvdb_memorydb::create(columns::COUNT)), pruning)
+    }
+
+    fn with_store(inner: Box<dyn KeyValueDB>, pruning: Pruning) -> DbResult<Self> {
         let nodes = BoundedMap::with_size_limit(NODE_CACHE_ENTRIES, NODE_CACHE_BYTES);
         let db = Db { inner, pruning, nodes: Mutex::new(nodes) };
         match db.inner.get(columns::META, meta_keys::PRUNING)? {
@@ -505,11 +514,14 @@ impl Db {
 }
 
 impl Db {
-    /// Marks `hash` (a best-chain block) final, and releases what heights then leave the
-    /// pruning window.
-    pub fn set_finalized(&self, hash: &H256) -> DbResult<()> {
+    /// Marks `hash` (a best-chain block) final, storing `justification` with it if given, and
+    /// releases what heights then leave the pruning window.
+    pub fn set_finalized(&self, hash: &H256, justification: Option<&[u8]>) -> DbResult<()> {
         let mut tx = DBTransaction::new();
         tx.put(columns::META, meta_keys::FINALIZED, hash.as_bytes());
+        if let Some(justification) = justification {
+            tx.put(columns::JUSTIFICATION, hash.as_bytes(), justification);
+        }
         if let Pruning::Window(window) = self.pruning {
             let finalized = self.number_of(Some(*hash))?;
             let best = self.number_of(self.best()?)?;
@@ -700,7 +712,7 @@ mod tests {
         assert!(db.has_state_node(&x).unwrap());
         assert_eq!(db.state_count(&y).unwrap().unwrap().0, 2);
         // Finality releases heights 1..=3 at once; y loses its one dropped reference.
-        db.set_finalized(&fourth).unwrap();
+        db.set_finalized(&fourth, None).unwrap();
         assert!(!db.has_state_node(&x).unwrap());
         assert_eq!(db.state_count(&y).unwrap().unwrap().0, 1);
         // Later blocks do not release those heights again.

@@ -1,0 +1,230 @@
+//! Building a block: the inherents first, then ready pool transactions, best first, until
+//! the runtime reports the block full or the time budget runs out.
+
+use std::{sync::Arc, time::Instant};
+
+use codec::{Decode, Encode};
+use dfs_chain::{
+    runtime_api::{
+        call_in_overlay, ApplyExtrinsic, ApplyExtrinsics, CoreInitializeBlock, EncodedExtrinsic,
+        EncodedExtrinsics, FinalizeBlock, InherentExtrinsics,
+    },
+    Chain, ChainError, StateReader,
+};
+use dfs_core::{StateVersion, H256};
+use dfs_executor::{state::TrieBackend, ExecutorError};
+use dfs_io::state::{OverlayedChanges, StorageChanges};
+use dfs_runtime_primitives::{
+    generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic},
+    ApplyExtrinsicResult, InherentData, InvalidTransaction, TransactionValidityError,
+    UnknownTransaction, TIMESTAMP_INHERENT_IDENTIFIER,
+};
+use dfs_trie::MemoryDB;
+use dfs_txpool::{Pool, PoolTx};
+
+use crate::ConsensusError;
+
+/// How many transactions may fail to fit before the block is closed.
+const MAX_SKIPPED_TRANSACTIONS: usize = 8;
+/// Pool transactions applied per runtime call: a runtime instance costs about as much as
+/// applying a transaction, and a chunk takes ~10 ms, fine steps for the time budget.
+const APPLY_CHUNK: usize = 256;
+
+/// A block built and executed, not yet sealed.
+pub struct Proposal {
+    /// The block, its header unsealed.
+    pub block: Block<OpaqueExtrinsic>,
+    /// The storage changes of its execution.
+    pub changes: StorageChanges,
+    /// The trie nodes its state adds and drops.
+    pub nodes: MemoryDB,
+    /// Ready transactions that did not fit.
+    pub skipped: usize,
+    /// Pool transactions found invalid (already reported to the pool).
+    pub invalid: usize,
+}
+
+/// Builds the block of `slot` on `parent`, with `timestamp` and the pre-runtime `digest`,
+/// taking ready transactions from `pool` until `deadline`. Transactions found invalid are
+/// reported to the pool, which removes them with their dependents.
+pub fn propose(
+    chain: &Chain,
+    pool: &Pool,
+    parent: &Header,
+    digest: Vec<DigestItem>,
+    timestamp: u64,
+    deadline: Instant,
+) -> Result<Proposal, ConsensusError> {
+    let parent_hash = parent.hash();
+    let state = chain.state_at(&parent_hash)?;
+    let executor = chain.executor();
+    let mut overlay = OverlayedChanges::default();
+    let header = Header {
+        parent_hash,
+        number: parent.number + 1,
+        state_root: H256::default(),
+        extrinsics_root: H256::default(),
+        digest: Digest { logs: digest },
+    };
+    call_in_overlay::<CoreInitializeBlock>(executor, &state, &mut overlay, &header)?;
+
+    let mut data = InherentData::default();
+    data.put(TIMESTAMP_INHERENT_IDENTIFIER, &timestamp);
+    let inherents = call_in_overlay::<InherentExtrinsics>(executor, &state, &mut overlay, &data)?;
+    let mut extrinsics = Vec::new();
+    for inherent in inherents {
+        let bytes = inherent.encode();
+        let result = call_in_overlay::<ApplyExtrinsic>(
+            executor,
+            &state,
+            &mut overlay,
+            &EncodedExtrinsic(&bytes),
+        )?;
+        if !matches!(result, Ok(Ok(()))) {
+            return Err(ConsensusError::Inherent(format!("{result:?}")));
+        }
+        extrinsics.push(inherent);
+    }
+
+    let (mut skipped, mut invalid) = (0, Vec::new());
+    let ready = pool.ready();
+    'chunks: for chunk in ready.chunks(APPLY_CHUNK) {
+        if Instant::now() >= deadline {
+            tracing::debug!(target: "authoring", "time budget spent; closing the block");
+            break;
+        }
+        let results = apply_chunk(chain, &state, &mut overlay, chunk, &mut invalid)?;
+        for (tx, result) in chunk.iter().zip(results) {
+            match result {
+                Ok(_dispatch_outcome) => {
+                    let opaque = OpaqueExtrinsic::decode(&mut &tx.bytes[..])
+                        .map_err(|_| ChainError::BadOutput("pool transaction encoding"))?;
+                    extrinsics.push(opaque);
+                }
+                Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
+                    skipped += 1;
+                }
+                // What it waits for was not applied (e.g. found invalid): not invalid itself;
+                // it leaves with what it depends on, if that was invalid.
+                Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) => {}
+                Err(TransactionValidityError::Invalid(reason)) => {
+                    tracing::debug!(target: "authoring", hash = ?tx.hash, ?reason, "an invalid transaction");
+                    invalid.push(tx.hash);
+                }
+                Err(TransactionValidityError::Unknown(_)) => {}
+            }
+        }
+        if skipped >= MAX_SKIPPED_TRANSACTIONS {
+            break 'chunks;
+        }
+    }
+    pool.report_invalid(&invalid);
+
+    let header = call_in_overlay::<FinalizeBlock>(executor, &state, &mut overlay, &())?;
+    let changes = overlay.drain_committed();
+    let (root, nodes) = state.commit(&changes, StateVersion::V1).map_err(ChainError::State)?;
+    if root != header.state_root {
+        return Err(ConsensusError::Inherent(format!(
+            "the built state root {root:?} differs from the header's {:?}",
+            header.state_root
+        )));
+    }
+    Ok(Proposal {
+        block: Block { header, extrinsics },
+        changes,
+        nodes,
+        skipped,
+        invalid: invalid.len(),
+    })
+}
+
+/// Applies a chunk of pool transactions in one runtime call. Should the call fail (the
+/// runtime trapped on one of them), nothing of it stays and the chunk is applied one
+/// transaction at a time, so that the culprit is found (added to `invalid`) and the rest
+/// get in.
+fn apply_chunk(
+    chain: &Chain,
+    state: &TrieBackend<'_>,
+    overlay: &mut OverlayedChanges,
+    chunk: &[Arc<PoolTx>],
+    invalid: &mut Vec<H256>,
+) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
+    let executor = chain.executor();
+    let encodings: Vec<&[u8]> = chunk.iter().map(|tx| &tx.bytes[..]).collect();
+    let all = transactional(overlay, |overlay| {
+        let results = call_in_overlay::<ApplyExtrinsics>(
+            executor,
+            state,
+            overlay,
+            &EncodedExtrinsics(&encodings),
+        )?;
+        if results.len() != chunk.len() {
+            return Err(ChainError::BadOutput(
+                <ApplyExtrinsics as dfs_chain::runtime_api::RuntimeApiCall>::METHOD,
+            ));
+        }
+        Ok(results)
+    });
+    match all {
+        Ok(results) => return Ok(results),
+        Err(error) if !failed_on_input(&error) => return Err(error),
+        Err(error) => {
+            tracing::warn!(target: "authoring", %error, "applying a chunk of transactions failed; applying them one by one");
+        }
+    }
+    let mut results = Vec::with_capacity(chunk.len());
+    for tx in chunk {
+        let one = transactional(overlay, |overlay| {
+            call_in_overlay::<ApplyExtrinsic>(
+                executor,
+                state,
+                overlay,
+                &EncodedExtrinsic(&tx.bytes),
+            )
+        });
+        match one {
+            Ok(result) => results.push(result),
+            Err(error) if !failed_on_input(&error) => return Err(error),
+            Err(error) => {
+                tracing::warn!(target: "authoring", hash = ?tx.hash, %error, "dropping a transaction the runtime fails on");
+                invalid.push(tx.hash);
+                // Neither included nor reported again by the caller.
+                results
+                    .push(Err(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup)));
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// Runs `f` in a storage transaction of `overlay`: its changes stay if it succeeds and are
+/// undone if it fails.
+fn transactional<T>(
+    overlay: &mut OverlayedChanges,
+    f: impl FnOnce(&mut OverlayedChanges) -> Result<T, ChainError>,
+) -> Result<T, ChainError> {
+    overlay.start_transaction();
+    let result = f(overlay);
+    if result.is_ok() {
+        overlay.commit_transaction();
+    } else {
+        overlay.rollback_transaction();
+    }
+    result
+}
+
+/// Whether `error` is the runtime failing on the transactions it was given (a trap, running
+/// out of time or memory on them, an output it should not produce), rather than the node's
+/// own trouble (an unreadable state), which no choice of transactions avoids.
+fn failed_on_input(error: &ChainError) -> bool {
+    matches!(
+        error,
+        ChainError::BadOutput(_)
+            | ChainError::Executor(
+                ExecutorError::Trap { .. }
+                    | ExecutorError::Timeout(_)
+                    | ExecutorError::OutOfMemory(_)
+                    | ExecutorError::InvalidOutput(_)
+            )
+    )
+}
