@@ -13,7 +13,7 @@ use codec::{Decode, Encode};
 use core::marker::PhantomData;
 use dfs_core::{AccountId32, H256};
 use dfs_runtime_primitives::{
-    generic::{using_signing_payload, Block, Digest, Header, UncheckedExtrinsic},
+    generic::{using_signing_payload, Block, Digest, DigestItem, Header, UncheckedExtrinsic},
     ApplyExtrinsicResult, InvalidTransaction, MultiAddress, MultiSignature, TransactionSource,
     TransactionValidity, TransactionValidityError, UnknownTransaction, ValidTransaction, Weight,
 };
@@ -241,7 +241,13 @@ where
         block: Block<UncheckedExtrinsicOf<<T as Config>::RuntimeCall, Extra>>,
     ) -> Result<(), ExecuteBlockError> {
         let Block { header, extrinsics } = block;
-        Self::initialize_block(&header);
+        // The block starts from its pre-runtime digest items only: the items the runtime
+        // itself deposits while executing it (a runtime upgrade's, say) are in the header
+        // too, and are deposited again below; started from the whole digest, they would be
+        // there twice and no block carrying one would import.
+        let mut start = header.clone();
+        start.digest.logs.retain(|item| matches!(item, DigestItem::PreRuntime(..)));
+        Self::initialize_block(&start);
         let mut inherents_done = false;
         for (index, extrinsic) in extrinsics.into_iter().enumerate() {
             let index = index as u32;

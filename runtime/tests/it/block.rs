@@ -293,7 +293,7 @@ fn a_block_of_transfers_between_existing_accounts_is_bound_by_weight_not_length(
     let weights = dfs_runtime::RuntimeBlockWeights::get();
     let normal = weights.get(DispatchClass::Normal);
     let per_transfer =
-        normal.base_extrinsic.saturating_add(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT);
+        normal.base_extrinsic.saturating_add(<dfs_pallet_balances::weights::DfsWeight as dfs_pallet_balances::WeightInfo>::transfer_to_existing());
     let by_weight = normal.max_total.unwrap().ref_time / per_transfer.ref_time;
     let by_length =
         u64::from(*dfs_runtime::RuntimeBlockLength::get().max.get(DispatchClass::Normal))
@@ -303,4 +303,42 @@ fn a_block_of_transfers_between_existing_accounts_is_bound_by_weight_not_length(
         "a block holds {by_weight} transfers by weight but only {by_length} of {} bytes by length",
         transfer.len()
     );
+}
+
+#[test]
+fn a_block_whose_execution_deposits_a_digest_item_imports_elsewhere() {
+    // `set_heap_pages` deposits `RuntimeEnvironmentUpdated` in the digest while the block
+    // executes (as `set_code` does): the header carries it, and another node executing the
+    // block must reach the same digest, not the item twice.
+    let mut chain = Chain::development();
+    let mut extrinsics = chain.start_block(1_700_000_000_000);
+    let sudo_call = dfs_runtime::RuntimeCall::Sudo(dfs_pallet_sudo::Call::sudo {
+        call: Box::new(dfs_runtime::RuntimeCall::System(dfs_pallet_system::Call::set_heap_pages {
+            pages: 100,
+        })),
+    });
+    let xt = sign_like_polkadot_js(
+        &dev_sr25519("Alice"),
+        &context_of(&chain),
+        &sudo_call.encode(),
+        0,
+        0,
+    );
+    assert_eq!(chain.apply(&xt), Ok(Ok(())));
+    extrinsics.push(xt);
+    let header = chain.finish_block();
+    assert!(header
+        .digest
+        .logs
+        .contains(&dfs_runtime_primitives::generic::DigestItem::RuntimeEnvironmentUpdated));
+    let block = Block {
+        header: header.clone(),
+        extrinsics: extrinsics
+            .iter()
+            .map(|bytes| dfs_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]).unwrap())
+            .collect::<Vec<_>>(),
+    };
+    let mut replay = Chain::development();
+    let () = call(&mut replay.ext, "Core_execute_block", block);
+    assert_eq!(replay.ext.storage_root(), header.state_root);
 }
