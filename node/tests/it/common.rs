@@ -25,6 +25,53 @@ pub fn binary() -> String {
     profile.join("dfs-node").to_str().unwrap().to_string()
 }
 
+/// Nodes of a test binary take turns: any number run together, except an exclusive one
+/// (a test timing block production under load), which runs alone on the machine.
+#[derive(Default)]
+struct Turnstile {
+    running: usize,
+    exclusive: bool,
+}
+
+static TURNS: (Mutex<Turnstile>, std::sync::Condvar) =
+    (Mutex::new(Turnstile { running: 0, exclusive: false }), std::sync::Condvar::new());
+
+/// A node's turn; given back when dropped.
+struct Turn {
+    exclusive: bool,
+}
+
+impl Turn {
+    fn take(exclusive: bool) -> Turn {
+        let (lock, changed) = &TURNS;
+        let mut turns = lock.lock().unwrap_or_else(|p| p.into_inner());
+        while turns.exclusive || (exclusive && turns.running > 0) {
+            turns = changed.wait(turns).unwrap_or_else(|p| p.into_inner());
+        }
+        turns.running += 1;
+        turns.exclusive = exclusive;
+        Turn { exclusive }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let (lock, changed) = &TURNS;
+        let mut turns = lock.lock().unwrap_or_else(|p| p.into_inner());
+        turns.running -= 1;
+        if self.exclusive {
+            turns.exclusive = false;
+        }
+        changed.notify_all();
+    }
+}
+
+/// A turn for a test that runs a node of its own (not through [`Node`]); hold it as long as
+/// that node runs.
+pub fn take_turn() -> impl Drop {
+    Turn::take(false)
+}
+
 /// A running node; killed when dropped.
 pub struct Node {
     child: Child,
@@ -33,6 +80,7 @@ pub struct Node {
     /// Its Prometheus address, if serving.
     pub prometheus: Option<SocketAddr>,
     log: Arc<Mutex<String>>,
+    _turn: Turn,
 }
 
 fn address_after(log: &str, marker: &str) -> Option<SocketAddr> {
@@ -46,6 +94,16 @@ impl Node {
     /// Starts `dfs-node` with `args` plus free RPC and metrics ports, and waits until its
     /// RPC server listens.
     pub fn start(args: &[&str]) -> Node {
+        Self::start_with_turn(args, Turn::take(false))
+    }
+
+    /// [`Node::start`] once no other node of this test binary runs, and none starts until
+    /// this one is gone: for tests that time the node under load.
+    pub fn start_alone(args: &[&str]) -> Node {
+        Self::start_with_turn(args, Turn::take(true))
+    }
+
+    fn start_with_turn(args: &[&str], turn: Turn) -> Node {
         let mut child = Command::new(binary())
             .args(args)
             .args(["--rpc-port", "0", "--prometheus-port", "0"])
@@ -69,7 +127,7 @@ impl Node {
             let text = log.lock().unwrap().clone();
             if let Some(rpc) = address_after(&text, "Running JSON-RPC server: addr=") {
                 let prometheus = address_after(&text, "Prometheus exporter started at ");
-                return Node { child, rpc, prometheus, log };
+                return Node { child, rpc, prometheus, log, _turn: turn };
             }
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("dfs-node exited with {status} before serving RPC:\n{text}");
@@ -248,4 +306,124 @@ pub fn transfer_with_tip(
     let xt =
         dfs_runtime::signing::sign(&dfs_core::pair::dev_sr25519(from), &context, &call, nonce, tip);
     format!("0x{}", hex::encode(xt))
+}
+
+/// A minimal WebSocket client (RFC 6455 text frames, masked as a client must), enough to
+/// hold subscriptions and to behave badly: send without reading, or vanish.
+pub struct WsClient {
+    stream: TcpStream,
+}
+
+impl WsClient {
+    /// Connects and upgrades to WebSocket.
+    pub fn connect(address: SocketAddr) -> WsClient {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        assert!(head.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&head));
+        WsClient { stream }
+    }
+
+    /// Sends a text frame; `false` if the server has closed the connection.
+    pub fn send(&mut self, text: &str) -> bool {
+        let payload = text.as_bytes();
+        let mut frame = vec![0x81];
+        match payload.len() {
+            len if len < 126 => frame.push(0x80 | len as u8),
+            len if len < 65_536 => {
+                frame.push(0x80 | 126);
+                frame.extend_from_slice(&(len as u16).to_be_bytes());
+            }
+            len => {
+                frame.push(0x80 | 127);
+                frame.extend_from_slice(&(len as u64).to_be_bytes());
+            }
+        }
+        let mask = [0x12, 0x34, 0x56, 0x78];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.stream.write_all(&frame).is_ok()
+    }
+
+    /// Calls `method` (without waiting for the answer).
+    pub fn request(&mut self, id: u64, method: &str, params: Value) -> bool {
+        self.send(
+            &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string(),
+        )
+    }
+
+    /// The next text message (pings are answered, other control frames skipped); `None` if
+    /// the connection closed.
+    pub fn read(&mut self) -> Option<Value> {
+        loop {
+            let mut head = [0u8; 2];
+            self.stream.read_exact(&mut head).ok()?;
+            let mut len = u64::from(head[1] & 0x7f);
+            if len == 126 {
+                let mut bytes = [0u8; 2];
+                self.stream.read_exact(&mut bytes).ok()?;
+                len = u64::from(u16::from_be_bytes(bytes));
+            } else if len == 127 {
+                let mut bytes = [0u8; 8];
+                self.stream.read_exact(&mut bytes).ok()?;
+                len = u64::from_be_bytes(bytes);
+            }
+            let mut payload = vec![0u8; len as usize];
+            self.stream.read_exact(&mut payload).ok()?;
+            match head[0] & 0x0f {
+                0x1 => return serde_json::from_slice(&payload).ok(),
+                0x8 => return None,
+                0x9 => {
+                    // Pong, masked, with the ping's payload.
+                    let mask = [1, 2, 3, 4];
+                    let mut frame = vec![0x8a, 0x80 | payload.len() as u8];
+                    frame.extend_from_slice(&mask);
+                    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+                    self.stream.write_all(&frame).ok()?;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads until the answer to request `id`.
+    pub fn answer(&mut self, id: u64) -> Value {
+        loop {
+            let message = self.read().expect("the connection closed before the answer");
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+}
+
+/// The value of the metric line starting with `prefix` in `node`'s metrics, if any.
+pub fn metric(node: &Node, prefix: &str) -> Option<f64> {
+    let (_, text) = http_get(node.prometheus.unwrap(), "/metrics");
+    text.lines()
+        .find(|line| line.starts_with(prefix))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+/// The peak resident memory of process `pid` (VmHWM), in MiB.
+pub fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map_or(0, |kib| kib / 1024)
 }

@@ -6,6 +6,7 @@
 mod blocks;
 mod cli;
 mod common;
+mod hostile;
 mod polkadot_js;
 mod restart;
 mod rpc;

@@ -10,6 +10,7 @@ fn polkadot_js_suite_passes_against_a_dev_node() {
         e2e.join("node_modules/@polkadot/api").exists(),
         "polkadot.js is not installed: run `bash scripts/setup.sh` (it runs `npm ci` in e2e/)"
     );
+    let _turn = crate::common::take_turn();
     let output = Command::new("node")
         .args(["--test", "--test-reporter=spec", "dev-node.test.mjs"])
         .env("DFS_NODE", crate::common::binary())

@@ -1,6 +1,6 @@
 //! The pool's metrics, under Substrate's names: `substrate_ready_transactions_number`,
 //! `substrate_sub_txpool_validations_scheduled` and `_finished`, and
-//! `dfs_txpool_future_transactions`.
+//! `dfs_txpool_future_transactions` and `dfs_txpool_watchers`.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ pub struct PoolMetrics(Option<Arc<Metrics>>);
 struct Metrics {
     ready: IntGauge,
     future: IntGauge,
+    watchers: IntGauge,
     scheduled: IntCounter,
     finished: IntCounter,
 }
@@ -29,6 +30,10 @@ impl PoolMetrics {
                 "dfs_txpool_future_transactions",
                 "Number of transactions waiting for a requirement",
             )?,
+            watchers: IntGauge::new(
+                "dfs_txpool_watchers",
+                "Number of clients watching transactions (author_submitAndWatchExtrinsic)",
+            )?,
             scheduled: IntCounter::new(
                 "substrate_sub_txpool_validations_scheduled",
                 "Total number of transactions scheduled for validation",
@@ -40,6 +45,7 @@ impl PoolMetrics {
         };
         registry.register(Box::new(metrics.ready.clone()))?;
         registry.register(Box::new(metrics.future.clone()))?;
+        registry.register(Box::new(metrics.watchers.clone()))?;
         registry.register(Box::new(metrics.scheduled.clone()))?;
         registry.register(Box::new(metrics.finished.clone()))?;
         Ok(PoolMetrics(Some(Arc::new(metrics))))
@@ -49,6 +55,12 @@ impl PoolMetrics {
         if let Some(metrics) = &self.0 {
             metrics.ready.set(ready as i64);
             metrics.future.set(future as i64);
+        }
+    }
+
+    pub(crate) fn set_watchers(&self, watchers: usize) {
+        if let Some(metrics) = &self.0 {
+            metrics.watchers.set(watchers as i64);
         }
     }
 

@@ -965,16 +965,19 @@ impl Pool {
             }
         }
         inner.forget_closed_watchers();
+        self.metrics.set_watchers(inner.watcher_count());
     }
 
     /// How many watchers are registered (closed ones are forgotten after each block).
     pub fn watcher_count(&self) -> usize {
-        self.lock().watchers.values().map(Vec::len).sum()
+        self.lock().watcher_count()
     }
 
     /// Forgets watchers whose clients are gone.
     pub fn forget_closed_watchers(&self) {
-        self.lock().forget_closed_watchers();
+        let mut inner = self.lock();
+        inner.forget_closed_watchers();
+        self.metrics.set_watchers(inner.watcher_count());
     }
 
     /// Checks every index against the transactions (for tests): panics naming the first
@@ -986,6 +989,10 @@ impl Pool {
 }
 
 impl Inner {
+    fn watcher_count(&self) -> usize {
+        self.watchers.values().map(Vec::len).sum()
+    }
+
     fn forget_closed_watchers(&mut self) {
         self.watchers.retain(|_, watchers| {
             watchers.retain(|watcher| !watcher.is_closed());
