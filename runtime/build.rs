@@ -46,11 +46,14 @@ fn main() {
         )
     });
 
-    // A target directory of its own: the outer build holds the lock on the main one.
+    // The benchmark API goes into a runtime of its own, never the chain's.
+    let benchmarks = env::var_os("CARGO_FEATURE_RUNTIME_BENCHMARKS").is_some();
+    // A target directory of its own (the outer build holds the lock on the main one), and
+    // another for the benchmark runtime, so neither build undoes the other.
     let target_dir = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("target"))
-        .join("wasm-runtime");
+        .join(if benchmarks { "wasm-runtime-benchmarks" } else { "wasm-runtime" });
     let mut command = Command::new(&toolchain.cargo);
     command
         .current_dir(&workspace)
@@ -64,6 +67,7 @@ fn main() {
             "--no-default-features",
         ])
         .args(["--target", TARGET])
+        .args(if benchmarks { &["--features", "runtime-benchmarks"][..] } else { &[] })
         .arg("--target-dir")
         .arg(&target_dir)
         .args(&toolchain.extra_args);

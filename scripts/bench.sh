@@ -12,7 +12,11 @@
 #   bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark|drain]
 #       Pre-signed transfers submitted over JSON-RPC to a dev node: included transfers per
 #       second end to end vs raw sr25519 verification, and the node's memory idle and loaded;
-#       then validators importing the run's blocks (what the weights are derived from).
+#       then validators importing the run's blocks.
+#   bash scripts/bench.sh weights [dfs-node benchmark options]
+#       Measures every pallet's weights on this machine (the benchmark harness, in a node
+#       built with `runtime-benchmarks`) and rewrites each pallet's `src/weights.rs`;
+#       `--pallet balances` for one, `--rounds N`, `--extrinsics N`, `--margin F`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dfs-target}"
@@ -46,8 +50,16 @@ case "${1:-block}" in
         cargo build --quiet --release --locked -p dfs-node --bin dfs-node --example bench_tps
         "$CARGO_TARGET_DIR/release/examples/bench_tps" "$@"
         ;;
+    weights)
+        shift || true
+        # A binary of its own: the benchmark runtime must never be the one a dev node runs.
+        cargo build --quiet --release --locked -p dfs-node --bin dfs-node --features runtime-benchmarks
+        cp "$CARGO_TARGET_DIR/release/dfs-node" "$CARGO_TARGET_DIR/release/dfs-node-benchmarks"
+        "$CARGO_TARGET_DIR/release/dfs-node-benchmarks" benchmark -l chain=warn --write "$PWD" "$@"
+        rustfmt --edition 2021 pallets/*/src/weights.rs
+        ;;
     *)
-        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir] | tps [accounts] [per account] [bob|fresh|remark|drain]" >&2
+        echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir] | tps [accounts] [per account] [bob|fresh|remark|drain] | weights [options]" >&2
         exit 2
         ;;
 esac

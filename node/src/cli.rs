@@ -172,6 +172,10 @@ impl RunArgs {
 /// The subcommands.
 #[derive(Subcommand)]
 pub enum Command {
+    /// Measure the pallets' weights on this machine and write their `weights.rs` (nodes
+    /// built with `--features runtime-benchmarks`).
+    #[cfg(feature = "runtime-benchmarks")]
+    Benchmark(crate::benchmark::BenchmarkArgs),
     /// Print the chain specification as JSON on stdout.
     BuildSpec {
         /// The raw form: genesis storage instead of a genesis configuration.
@@ -281,7 +285,7 @@ mod tests {
         let normal = dfs_runtime::RuntimeBlockWeights::get().per_class.normal;
         let per_transfer = normal
             .base_extrinsic
-            .saturating_add(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT)
+            .saturating_add(<dfs_pallet_balances::weights::DfsWeight as dfs_pallet_balances::WeightInfo>::transfer_to_existing())
             .ref_time;
         let per_block = normal.max_total.unwrap().ref_time / per_transfer;
         assert!(cli.run.pool_limit as u64 > per_block, "{} <= {per_block}", cli.run.pool_limit);

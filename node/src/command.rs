@@ -53,6 +53,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             import_blocks(cli, *binary, input.as_deref(), *state_pruning)
         }
         Some(Command::Key { command }) => key_command(cli, command),
+        #[cfg(feature = "runtime-benchmarks")]
+        Some(Command::Benchmark(args)) => crate::benchmark::run(args.clone()),
     }
 }
 

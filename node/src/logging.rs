@@ -31,6 +31,17 @@ fn civil(unix: u64) -> (i64, u32, u32, u64, u64, u64) {
     (year, month, day, seconds / 3_600, seconds % 3_600 / 60, seconds % 60)
 }
 
+/// Today's date (UTC) as `YYYY-MM-DD`.
+#[cfg_attr(not(feature = "runtime-benchmarks"), allow(dead_code))]
+pub fn today() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (year, month, day, ..) = civil(now);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 struct SubstrateFormat;
 
 impl<S, N> FormatEvent<S, N> for SubstrateFormat

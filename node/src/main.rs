@@ -8,6 +8,8 @@
 //! `purge-chain`, `export-blocks`, `import-blocks` ([`command`]). Peer-to-peer networking is
 //! not part of this version: a node runs its chain alone.
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark;
 mod chain_spec;
 mod cli;
 mod command;

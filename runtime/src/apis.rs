@@ -318,13 +318,24 @@ runtime_apis! {
 /// output as `len << 32 | ptr`. A failed call logs why and traps.
 #[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
 fn export(name: &'static str, ptr: u32, len: u32) -> u64 {
+    export_with(name, ptr, len, call)
+}
+
+/// [`export`] through another dispatcher (the benchmark API's).
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+pub(crate) fn export_with(
+    name: &'static str,
+    ptr: u32,
+    len: u32,
+    dispatch: fn(&str, &[u8]) -> Result<Vec<u8>, ApiError>,
+) -> u64 {
     let input: &[u8] = if len == 0 {
         &[]
     } else {
         // SAFETY: the host wrote `len` bytes at `ptr` in this instance's memory for this call.
         unsafe { core::slice::from_raw_parts(ptr as usize as *const u8, len as usize) }
     };
-    match call(name, input) {
+    match dispatch(name, input) {
         Ok(output) => {
             let output = alloc::boxed::Box::leak(output.into_boxed_slice());
             ((output.len() as u64) << 32) | (output.as_ptr() as usize as u64)

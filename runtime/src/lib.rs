@@ -14,6 +14,9 @@
 extern crate alloc;
 
 pub mod apis;
+// Natively for the tests of every benchmark's setup; in Wasm only in benchmark runtimes.
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+pub mod benchmarks;
 pub mod genesis;
 #[cfg(feature = "std")]
 pub mod signing;
@@ -144,34 +147,16 @@ pub mod wasm {
     include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 }
 
-// Weights are measured, on the reference machine of 2 cores (2026-11):
-// - `bash scripts/bench.sh tps [accounts] [per account] bob|fresh|remark|drain` ends with
-//   three validators importing the run's blocks into RocksDB (execution with batch signature
-//   verification, state root, the write). Per extrinsic, the median of all runs (nine for
-//   each of `bob` and `remark`, six for `fresh`, of 120 000 extrinsics each):
-//   - a transfer creating its recipient (`fresh`): 47.1 µs (runs 45.8–49.3);
-//   - a transfer to an account that exists (`bob`, fee refund included): 24.6 µs (runs
-//     23.8–33.0);
-//   - a signed empty remark (signature, nonce, fee, events: the per-extrinsic cost):
-//     19.1 µs (runs 18.6–20.3);
-//   - `transfer_all` to a new account, removing its sender (`bash scripts/bench.sh tps
-//     20000 1 drain`, nine runs of 20 000): 53.6 µs (runs 51.2–56.0).
-// - The empty block takes ~85–110 µs (`bash scripts/bench.sh block`).
-// Each figure gets a quarter more for this machine's run-to-run variation: the extrinsic
-// base is 24 µs; `transfer_keep_alive` declares 35 µs (59 in all, creating the recipient)
-// and reports 7 µs (31 in all) when the recipient exists, the rest refunded in weight and
-// fee; `transfer_all` and `transfer_allow_death` declare 43 µs (67 in all, removing the
-// sender and creating the recipient), the latter reporting 7 µs too when neither happens.
-// The empty block stays at twice its measurement (a ten-thousandth of a full block). The
-// root-only and rarer balances calls (`force_*`, `burn`) keep estimated weights.
+// Weights come from the benchmark harness (`bash scripts/bench.sh weights`): each pallet's
+// `weights.rs` holds its calls' weights, and the system pallet's the extrinsic base and the
+// empty block's weight, measured on the reference machine (2 cores) by importing blocks of
+// signed extrinsics as a node does and given a margin of a quarter (see those files).
 
 /// The weight of an empty block (the timestamp inherent, hooks, finalization).
-pub const BLOCK_EXECUTION_WEIGHT: Weight =
-    Weight::from_parts(210 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+pub const BLOCK_EXECUTION_WEIGHT: Weight = dfs_pallet_system::weights::BLOCK_EXECUTION_WEIGHT;
 /// The weight every extrinsic costs beyond its call: decoding, signature, nonce, fee,
 /// events.
-pub const EXTRINSIC_BASE_WEIGHT: Weight =
-    Weight::from_parts(24 * 1_000 * WEIGHT_REF_TIME_PER_NANOS, 0);
+pub const EXTRINSIC_BASE_WEIGHT: Weight = dfs_pallet_system::weights::EXTRINSIC_BASE_WEIGHT;
 /// Two seconds of compute per six-second block; no proof-size limit on a solo chain.
 pub const MAXIMUM_BLOCK_WEIGHT: Weight =
     Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
@@ -223,6 +208,7 @@ impl dfs_pallet_system::Config for Runtime {
     type DbWeight = RocksDbWeight;
     type Version = Version;
     type SS58Prefix = ConstU16<{ dfs_core::DFS_SS58_PREFIX }>;
+    type WeightInfo = dfs_pallet_system::weights::DfsWeight;
 }
 
 impl dfs_pallet_timestamp::Config for Runtime {
@@ -239,6 +225,7 @@ impl dfs_pallet_balances::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
     type MaxLocks = ConstU32<50>;
+    type WeightInfo = dfs_pallet_balances::weights::DfsWeight;
 }
 
 impl dfs_pallet_transaction_payment::Config for Runtime {

@@ -12,7 +12,7 @@
 //! would take nodes the canonical state holds).
 //! In archive mode nothing is ever deleted.
 
-use std::{collections::HashMap, path::Path, sync::Mutex};
+use std::{collections::HashMap, sync::Mutex};
 
 use codec::{Decode, Encode};
 use dfs_core::H256;
@@ -21,7 +21,6 @@ use dfs_runtime_primitives::generic::{BlockNumber, Header, OpaqueExtrinsic};
 use dfs_trie::Blake2Hasher;
 use hash_db::{HashDBRef, Prefix};
 use kvdb::{DBTransaction, KeyValueDB};
-use kvdb_rocksdb::DatabaseConfig;
 
 /// The database's columns, in order. Changing this list needs a migration.
 pub mod columns {
@@ -181,9 +180,10 @@ fn journal_key(number: BlockNumber, hash: &H256) -> [u8; 36] {
 
 impl Db {
     /// Opens (creating if needed) the RocksDB database in `path`.
-    pub fn open(path: &Path, pruning: Pruning) -> DbResult<Self> {
+    #[cfg(feature = "rocksdb")]
+    pub fn open(path: &std::path::Path, pruning: Pruning) -> DbResult<Self> {
         std::fs::create_dir_all(path)?;
-        let mut config = DatabaseConfig::with_columns(columns::COUNT);
+        let mut config = kvdb_rocksdb::DatabaseConfig::with_columns(columns::COUNT);
         // State nodes are most of the reads: give them most of the cache.
         config.memory_budget.insert(columns::STATE, 256);
         Self::with_store(Box::new(kvdb_rocksdb::Database::open(&config, path)?), pruning)

@@ -15,6 +15,7 @@ use dfs_runtime_primitives::{
 use dfs_executor::{CallKind, Executor};
 use dfs_io::state::{Backend, OverlayedChanges};
 use dfs_pallet_transaction_payment::{FeeDetails, RuntimeDispatchInfo};
+use dfs_support::benchmarking::{BenchmarkInfo, BenchmarkOrigin};
 
 use crate::{ChainError, ChainResult};
 
@@ -128,6 +129,12 @@ runtime_api_calls! {
     QueryInfo = "TransactionPaymentApi_query_info", ((EncodedExtrinsic<'a>, u32)) -> RuntimeDispatchInfo;
     /// The fee of an extrinsic of the given length, part by part.
     QueryFeeDetails = "TransactionPaymentApi_query_fee_details", ((EncodedExtrinsic<'a>, u32)) -> FeeDetails;
+    /// The pallets' benchmarks (runtimes built with `runtime-benchmarks` only).
+    BenchmarkList = "DfsBenchmark_benchmarks", (()) -> Vec<BenchmarkInfo>;
+    /// Sets up a benchmark (pallet, name, component value) for signers; their calls, with
+    /// how each is dispatched.
+    BenchmarkSetup = "DfsBenchmark_setup",
+        ((Vec<u8>, Vec<u8>, u32, Vec<AccountId32>)) -> Result<Vec<(BenchmarkOrigin, Vec<u8>)>, String>;
 }
 
 #[cfg(test)]

@@ -31,11 +31,15 @@
 
 extern crate alloc;
 
+pub mod benchmarking;
+pub mod weights;
+
 #[cfg(test)]
 mod tests;
 
 pub use dfs_pallet_system::types::AccountData;
 pub use pallet::*;
+pub use weights::WeightInfo;
 
 use codec::{Decode, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -64,19 +68,6 @@ pub struct BalanceLock {
     pub reasons: Reasons,
 }
 
-/// What `transfer_keep_alive` declares: the costliest case, a transfer that creates its
-/// recipient (measured at node level, see `dfs-runtime`'s weight notes).
-pub const TRANSFER_KEEP_ALIVE_WEIGHT: dfs_runtime_primitives::Weight =
-    dfs_runtime_primitives::Weight::from_parts(35_000_000, 3_600);
-/// What `transfer_allow_death` and `transfer_all` declare: their costliest case, a
-/// transfer that removes its sender and creates its recipient (measured at node level with
-/// `transfer_all`, which also works out the reducible balance; see `dfs-runtime`'s notes).
-pub const TRANSFER_REMOVING_SENDER_WEIGHT: dfs_runtime_primitives::Weight =
-    dfs_runtime_primitives::Weight::from_parts(43_000_000, 3_600);
-/// What a transfer between accounts that exist before and after reports having cost.
-pub const TRANSFER_TO_EXISTING_WEIGHT: dfs_runtime_primitives::Weight =
-    dfs_runtime_primitives::Weight::from_parts(7_000_000, 3_600);
-
 /// The pallet itself.
 #[dfs_support::pallet(name = "Balances")]
 pub mod pallet {
@@ -99,6 +90,8 @@ pub mod pallet {
         /// The most locks one account may have.
         #[pallet::constant]
         type MaxLocks: Get<u32>;
+        /// The weights of the calls, measured by the benchmark harness (`weights.rs`).
+        type WeightInfo: WeightInfo;
     }
 
     /// The balances pallet.
@@ -199,7 +192,7 @@ pub mod pallet {
         /// creating `dest`; when neither happens it reports the measured cost of a transfer
         /// between existing accounts, and the rest is given back.
         #[pallet::call_index(0)]
-        #[pallet::weight(TRANSFER_REMOVING_SENDER_WEIGHT)]
+        #[pallet::weight(<T as Config>::WeightInfo::transfer_allow_death())]
         pub fn transfer_allow_death(
             origin: Origin,
             dest: Address,
@@ -213,7 +206,7 @@ pub mod pallet {
 
         /// Moves `value` from `source` to `dest`. Root only.
         #[pallet::call_index(2)]
-        #[pallet::weight(Weight::from_parts(65_000_000, 6_200))]
+        #[pallet::weight(<T as Config>::WeightInfo::force_transfer())]
         pub fn force_transfer(
             origin: Origin,
             source: Address,
@@ -230,7 +223,7 @@ pub mod pallet {
         /// Declared at the cost of creating `dest`; a transfer to an account that exists
         /// reports its lower measured cost, and the unused weight and fee are given back.
         #[pallet::call_index(3)]
-        #[pallet::weight(TRANSFER_KEEP_ALIVE_WEIGHT)]
+        #[pallet::weight(<T as Config>::WeightInfo::transfer_keep_alive())]
         pub fn transfer_keep_alive(
             origin: Origin,
             dest: Address,
@@ -245,7 +238,7 @@ pub mod pallet {
         /// Transfers everything spendable to `dest`; with `keep_alive`, leaves the existential
         /// deposit behind.
         #[pallet::call_index(4)]
-        #[pallet::weight(TRANSFER_REMOVING_SENDER_WEIGHT)]
+        #[pallet::weight(<T as Config>::WeightInfo::transfer_all())]
         pub fn transfer_all(origin: Origin, dest: Address, keep_alive: bool) -> DispatchResult {
             let source = ensure_signed(origin)?;
             let dest = Self::lookup(&dest)?;
@@ -260,7 +253,7 @@ pub mod pallet {
 
         /// Unreserves up to `amount` of `who`'s reserved balance. Root only.
         #[pallet::call_index(5)]
-        #[pallet::weight(Weight::from_parts(20_000_000, 3_600))]
+        #[pallet::weight(<T as Config>::WeightInfo::force_unreserve())]
         pub fn force_unreserve(origin: Origin, who: Address, amount: Balance) -> DispatchResult {
             ensure_root(origin)?;
             let who = Self::lookup(&who)?;
@@ -270,7 +263,7 @@ pub mod pallet {
 
         /// Sets `who`'s free balance, minting or burning the difference. Root only.
         #[pallet::call_index(8)]
-        #[pallet::weight(Weight::from_parts(25_000_000, 3_600))]
+        #[pallet::weight(<T as Config>::WeightInfo::force_set_balance())]
         pub fn force_set_balance(
             origin: Origin,
             who: Address,
@@ -300,7 +293,7 @@ pub mod pallet {
         /// Destroys `value` of the sender's free balance; with `keep_alive`, refuses to drop
         /// the account below the existential deposit.
         #[pallet::call_index(10)]
-        #[pallet::weight(Weight::from_parts(35_000_000, 3_600))]
+        #[pallet::weight(<T as Config>::WeightInfo::burn())]
         pub fn burn(
             origin: Origin,
             #[pallet::compact] value: Balance,
@@ -351,7 +344,8 @@ pub mod pallet {
         /// What a transfer reports: its declared weight if it created or removed an
         /// account, else the measured cost of a transfer between existing accounts.
         fn transfer_post_info(changed_existence: bool) -> PostDispatchInfo {
-            let actual_weight = (!changed_existence).then_some(TRANSFER_TO_EXISTING_WEIGHT);
+            let actual_weight =
+                (!changed_existence).then(<T as Config>::WeightInfo::transfer_to_existing);
             PostDispatchInfo { actual_weight, pays_fee: Pays::Yes }
         }
 

@@ -19,6 +19,7 @@ mod mock {
         type RuntimeEvent = RuntimeEvent;
         type ExistentialDeposit = ConstU128<500>;
         type MaxLocks = ConstU32<2>;
+        type WeightInfo = crate::weights::DfsWeight;
     }
 
     dfs_support::construct_runtime! {
@@ -121,7 +122,7 @@ fn transfers_between_existing_accounts_report_their_lower_cost() {
         let actual = |call: Call<Test>, who: AccountId32| {
             RuntimeCall::Balances(call).dispatch(RawOrigin::Signed(who)).unwrap().actual_weight
         };
-        let existing = Some(TRANSFER_TO_EXISTING_WEIGHT);
+        let existing = Some(<weights::DfsWeight as WeightInfo>::transfer_to_existing());
         // Between accounts that exist before and after: the measured lower cost.
         let keep_alive =
             |dest: AccountId32, value| Call::transfer_keep_alive { dest: dest.into(), value };

@@ -20,6 +20,7 @@
 extern crate alloc;
 extern crate self as dfs_support;
 
+pub mod benchmarking;
 pub mod dispatch;
 pub mod hashers;
 pub mod metadata;

@@ -30,6 +30,9 @@
 
 extern crate alloc;
 
+pub mod benchmarking;
+pub mod weights;
+
 pub mod executive;
 pub mod extensions;
 pub mod limits;
@@ -110,6 +113,7 @@ pub mod pallet {
     use crate::{
         limits::{BlockLength, BlockWeights, RuntimeDbWeight},
         types::AccountData,
+        weights::WeightInfo,
     };
     use dfs_runtime_primitives::{generic::Digest as HeaderDigest, RuntimeVersion};
     use dfs_support::{
@@ -159,6 +163,8 @@ pub mod pallet {
         /// The SS58 address format of the chain.
         #[pallet::constant]
         type SS58Prefix: Get<u16>;
+        /// The weights of the calls, measured by the benchmark harness (`weights.rs`).
+        type WeightInfo: WeightInfo;
     }
 
     /// The system pallet.
@@ -272,7 +278,7 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         /// Makes a note on chain; nothing is stored.
         #[pallet::call_index(0)]
-        #[pallet::weight(Weight::from_parts(1_000_000 + remark.len() as u64 * 100, 0))]
+        #[pallet::weight(T::WeightInfo::remark(remark.len() as u32))]
         pub fn remark(origin: Origin, remark: Vec<u8>) -> DispatchResult {
             ensure_signed_or_root(origin)?;
             let _ = remark;
@@ -281,7 +287,7 @@ pub mod pallet {
 
         /// Sets the number of Wasm heap pages; root only.
         #[pallet::call_index(1)]
-        #[pallet::weight((T::DbWeight::get().reads_writes(0, 1), DispatchClass::Operational))]
+        #[pallet::weight((T::WeightInfo::set_heap_pages(), DispatchClass::Operational))]
         pub fn set_heap_pages(origin: Origin, pages: u64) -> DispatchResult {
             ensure_root(origin)?;
             unhashed::put(HEAP_PAGES_KEY, &pages);
@@ -313,7 +319,7 @@ pub mod pallet {
 
         /// Writes raw storage items. Root only.
         #[pallet::call_index(4)]
-        #[pallet::weight((T::DbWeight::get().reads_writes(0, items.len() as u64), DispatchClass::Operational))]
+        #[pallet::weight((T::WeightInfo::set_storage(items.len() as u32), DispatchClass::Operational))]
         pub fn set_storage(origin: Origin, items: Vec<(Vec<u8>, Vec<u8>)>) -> DispatchResult {
             ensure_root(origin)?;
             for (key, value) in items {
@@ -324,7 +330,7 @@ pub mod pallet {
 
         /// Deletes raw storage items. Root only.
         #[pallet::call_index(5)]
-        #[pallet::weight((T::DbWeight::get().reads_writes(0, keys.len() as u64), DispatchClass::Operational))]
+        #[pallet::weight((T::WeightInfo::kill_storage(keys.len() as u32), DispatchClass::Operational))]
         pub fn kill_storage(origin: Origin, keys: Vec<Vec<u8>>) -> DispatchResult {
             ensure_root(origin)?;
             for key in keys {
@@ -335,7 +341,7 @@ pub mod pallet {
 
         /// Deletes up to `subkeys` storage items under a prefix. Root only.
         #[pallet::call_index(6)]
-        #[pallet::weight((T::DbWeight::get().reads_writes(0, u64::from(*subkeys)), DispatchClass::Operational))]
+        #[pallet::weight((T::WeightInfo::kill_prefix(*subkeys), DispatchClass::Operational))]
         pub fn kill_prefix(origin: Origin, prefix: Vec<u8>, subkeys: u32) -> DispatchResult {
             ensure_root(origin)?;
             dfs_io::storage::clear_prefix(&prefix, Some(subkeys));
@@ -344,7 +350,7 @@ pub mod pallet {
 
         /// Makes a note on chain and emits its hash as an event.
         #[pallet::call_index(7)]
-        #[pallet::weight(Weight::from_parts(2_000_000 + remark.len() as u64 * 200, 0))]
+        #[pallet::weight(T::WeightInfo::remark_with_event(remark.len() as u32))]
         pub fn remark_with_event(origin: Origin, remark: Vec<u8>) -> DispatchResult {
             let sender = ensure_signed(origin)?;
             let hash = H256(dfs_io::hashing::blake2_256(&remark));

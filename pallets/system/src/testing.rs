@@ -44,6 +44,7 @@ macro_rules! impl_test_config {
             type DbWeight = $crate::testing::TestDbWeight;
             type Version = $crate::testing::TestVersion;
             type SS58Prefix = dfs_support::traits::ConstU16<42>;
+            type WeightInfo = $crate::weights::DfsWeight;
         }
     };
 }

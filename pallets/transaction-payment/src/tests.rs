@@ -34,6 +34,7 @@ mod mock {
         type RuntimeEvent = RuntimeEvent;
         type ExistentialDeposit = ConstU128<1_000>;
         type MaxLocks = ConstU32<4>;
+        type WeightInfo = dfs_pallet_balances::weights::DfsWeight;
     }
 
     parameter_types! {
@@ -168,7 +169,7 @@ fn applying_a_transfer_charges_exactly_the_fee() {
         // To an account that exists the call reports its measured lower cost, and only that
         // is charged; creating the recipient costs what the call declares.
         let cases = [
-            (dev_sr25519("Bob"), Some(dfs_pallet_balances::TRANSFER_TO_EXISTING_WEIGHT)),
+            (dev_sr25519("Bob"), Some(<dfs_pallet_balances::weights::DfsWeight as dfs_pallet_balances::WeightInfo>::transfer_to_existing())),
             (dev_sr25519("Fresh"), None),
         ];
         let mut fees = Vec::new();

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod benchmarks;
 mod block;
 mod chain;
 mod fuzz;
