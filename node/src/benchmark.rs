@@ -13,8 +13,9 @@
 //!    chain; the difference, per extrinsic, is the sample.
 //!
 //! The median of the rounds counts. The extrinsic base is the cost of an empty `remark`;
-//! a call's weight is its cost beyond that base; a component's weight is the line through
-//! its two ends. Every figure is multiplied by the margin (a quarter by default) for this
+//! a call's weight is its cost beyond that base (for root calls, all signed by the sudo key,
+//! beyond an empty remark sent as root); a component's weight is the line through its two
+//! ends. Every figure is multiplied by the margin (a quarter by default) for this
 //! machine's run-to-run variation, and written with what was measured.
 
 use std::{
@@ -99,7 +100,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 impl Bench {
     fn new(args: BenchmarkArgs) -> Result<Self> {
-        let builder = crate::service::executor()?;
+        let builder = crate::executor::executor()?;
         let importer = Arc::new(
             Executor::new(ExecutorConfig { verified_signatures: 0, ..Default::default() })
                 .map_err(|e| anyhow!("{e}"))?,
@@ -213,9 +214,11 @@ impl Bench {
         &self,
         info: &BenchmarkInfo,
         component: u32,
+        as_root: bool,
         round: u32,
+        signers: u32,
     ) -> Result<(Duration, usize, Duration)> {
-        let signers: Vec<Sr25519Pair> = (0..self.args.extrinsics)
+        let signers: Vec<Sr25519Pair> = (0..signers)
             .map(|index| {
                 Sr25519Pair::from_seed(&blake2_256(&(b"dfs-benchmark", round, index).encode()))
             })
@@ -227,7 +230,7 @@ impl Bench {
         let mut overlay = OverlayedChanges::default();
         let mut calls = Vec::with_capacity(accounts.len());
         for chunk in accounts.chunks(SETUP_CHUNK) {
-            let args = (info.pallet.clone(), info.name.clone(), component, chunk.to_vec());
+            let args = (info.pallet.clone(), info.name.clone(), component, as_root, chunk.to_vec());
             calls.extend(
                 call_in_overlay::<BenchmarkSetup>(&self.builder, &base, &mut overlay, &args)?
                     .map_err(|e| anyhow!("setting up {}: {e}", name(info)))?,
@@ -269,11 +272,17 @@ impl Bench {
         Ok((per, count, empty_time))
     }
 
-    fn measure(&self, info: &BenchmarkInfo, component: u32) -> Result<Measured> {
+    /// The medians of `info` at `component` (all sent as root with `as_root`).
+    fn measure(&self, info: &BenchmarkInfo, component: u32, as_root: bool) -> Result<Measured> {
         let mut samples = Vec::new();
         let (mut count, mut empties) = (0, Vec::new());
+        // After the first round, set up only a few more signers than a block took.
+        let mut signers = self.args.extrinsics;
         for round in 0..self.args.rounds {
-            let (per, included, empty) = self.round(info, component, round)?;
+            let (per, included, empty) = self.round(info, component, as_root, round, signers)?;
+            if included < signers as usize {
+                signers = (included as u32).saturating_add(16).min(self.args.extrinsics);
+            }
             samples.push(per);
             empties.push(empty);
             count = included;
@@ -316,28 +325,34 @@ pub fn run(args: BenchmarkArgs) -> Result<()> {
     let wanted = |info: &BenchmarkInfo| {
         bench.args.pallet.as_deref().is_none_or(|pallet| info.pallet == pallet.as_bytes())
     };
-    // The base: an empty remark, beyond the empty block.
+    // The base: an empty remark, beyond the empty block. Root calls are all signed by the
+    // sudo key, which costs less per extrinsic than many signers: theirs is an empty remark
+    // sent as root.
     let remark = benchmarks
         .iter()
         .find(|b| b.pallet == b"system" && b.name == b"remark")
         .ok_or_else(|| anyhow!("the runtime lists no system::remark benchmark"))?;
-    let base = bench.measure(remark, 0)?;
+    let base = bench.measure(remark, 0, false)?;
+    let root_base = bench.measure(remark, 0, true)?;
     eprintln!(
-        "extrinsic base (an empty remark): {:.2} µs per extrinsic ({:.2}–{:.2}, {} per block); empty block {:.0} µs",
+        "extrinsic base (an empty remark): {:.2} µs per extrinsic ({:.2}–{:.2}, {} per block); empty block {:.0} µs; as root {:.2} µs",
         micros(base.per_extrinsic),
         micros(base.range.0),
         micros(base.range.1),
         base.count,
-        micros(base.empty_block)
+        micros(base.empty_block),
+        micros(root_base.per_extrinsic),
     );
     let mut by_pallet: BTreeMap<Vec<u8>, Vec<WeightLine>> = BTreeMap::new();
     for info in benchmarks.iter().filter(|info| wanted(info)) {
-        let beyond = |measured: &Measured| {
-            (micros(measured.per_extrinsic) - micros(base.per_extrinsic)).max(0.0)
+        let base = match info.origin {
+            BenchmarkOrigin::Signed => base.per_extrinsic,
+            BenchmarkOrigin::Root => root_base.per_extrinsic,
         };
+        let beyond = |measured: &Measured| (micros(measured.per_extrinsic) - micros(base)).max(0.0);
         let line = match &info.component {
             None => {
-                let measured = bench.measure(info, 0)?;
+                let measured = bench.measure(info, 0, false)?;
                 let cost = beyond(&measured);
                 WeightLine {
                     name: String::from_utf8_lossy(&info.name).into_owned(),
@@ -354,8 +369,8 @@ pub fn run(args: BenchmarkArgs) -> Result<()> {
                 }
             }
             Some((component, low, high)) => {
-                let at_low = bench.measure(info, *low)?;
-                let at_high = bench.measure(info, *high)?;
+                let at_low = bench.measure(info, *low, false)?;
+                let at_high = bench.measure(info, *high, false)?;
                 let (cost_low, cost_high) = (beyond(&at_low), beyond(&at_high));
                 let per_unit = ((cost_high - cost_low) / f64::from(high - low).max(1.0)).max(0.0);
                 let fixed = (cost_low - per_unit * f64::from(*low)).max(0.0);
@@ -448,8 +463,12 @@ fn render(pallet: &str, lines: &[WeightLine], overhead: &Overhead, args: &Benchm
          //! executing them with their signatures verified, the state root, the RocksDB write),\n\
          //! the median of {} rounds of up to {} extrinsics, per extrinsic beyond an empty block,\n\
          //! less the extrinsic base; a component is the line through its two ends; times {}.\n\
+         //! The state: the development genesis and, per signer, its account and {} more.\n\
          //! Root calls are measured through `Sudo::sudo`. Do not edit: run the command again.",
-        args.rounds, args.extrinsics, args.margin
+        args.rounds,
+        args.extrinsics,
+        args.margin,
+        dfs_support::benchmarking::BACKGROUND_ACCOUNTS
     );
     out.push('\n');
     out.push_str("use dfs_runtime_primitives::Weight;\n\n");

@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn chain_spec_files_with_bad_text_are_errors_not_panics() {
         let dir = tempfile::tempdir().unwrap();
-        let executor = crate::service::executor().unwrap();
+        let executor = crate::executor::executor().unwrap();
         let cases: &[&[u8]] = &[
             b"",
             b"\xff\xfe not utf-8",

@@ -39,7 +39,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         None => service::run(cli),
         Some(Command::BuildSpec { raw, disable_default_bootnode: _ }) => {
-            let executor = service::executor()?;
+            let executor = crate::executor::executor()?;
             let spec = ChainSpec::load(service::chain_name(cli), &executor)?;
             let spec = if *raw { spec.to_raw(&executor)? } else { spec };
             println!("{}", serde_json::to_string_pretty(&spec.0)?);

@@ -13,6 +13,7 @@ mod benchmark;
 mod chain_spec;
 mod cli;
 mod command;
+mod executor;
 mod key;
 mod logging;
 mod metrics;

@@ -17,7 +17,7 @@ use dfs_chain::{
     Chain, HeaderReader, StateReader,
 };
 use dfs_consensus::{AuthorConfig, ConsensusMetrics};
-use dfs_executor::{Executor, ExecutorConfig};
+use dfs_executor::Executor;
 use dfs_keystore::{KeyTypeId, Keystore, Scheme};
 use dfs_rpc::{
     system::{NetworkStatus, NodeInfo},
@@ -67,26 +67,6 @@ pub fn default_base_path() -> PathBuf {
     home.join(".local/share/dfs-node")
 }
 
-/// A new executor for the node's runtime calls.
-pub fn executor() -> Result<Arc<Executor>> {
-    executor_for_pool(0)
-}
-
-/// An executor whose memory of verified signatures outlasts a transaction's stay in a pool
-/// of `pool_limit` ready transactions. Every submission is remembered, whether or not it
-/// then finds room in the pool, so a full pool under a flood of submissions turns the memory
-/// over quickly: with it sized to the pool alone, the author found most signatures forgotten
-/// by the time it included them and verified them again one by one (a 27 000-transfer block
-/// took 2.4–2.8 s to build under a flood of submissions, 1.1–1.5 s with four times the pool).
-pub fn executor_for_pool(pool_limit: usize) -> Result<Arc<Executor>> {
-    let defaults = ExecutorConfig::default();
-    let config = ExecutorConfig {
-        verified_signatures: defaults.verified_signatures.max(pool_limit.saturating_mul(4)),
-        ..defaults
-    };
-    Ok(Arc::new(Executor::new(config).map_err(|e| anyhow!("{e}"))?))
-}
-
 /// What the subcommands work on: the executor, the chain spec the command line selects and
 /// its folders under the base path.
 pub struct ChainTarget {
@@ -101,7 +81,7 @@ pub struct ChainTarget {
 impl ChainTarget {
     /// The chain of `--chain` (default `dev`) under `--base-path` (or the default one).
     pub fn from_cli(cli: &Cli) -> Result<Self> {
-        let executor = executor()?;
+        let executor = crate::executor::executor()?;
         let spec = ChainSpec::load(chain_name(cli), &executor)?;
         let base = cli.base_path.clone().unwrap_or_else(default_base_path);
         let paths = ChainPaths::new(&base, spec.id()?);
@@ -212,7 +192,7 @@ fn rpc_config(args: &RunArgs) -> RpcConfig {
 pub fn run(cli: &Cli) -> Result<()> {
     let args = &cli.run;
     let chain = if args.dev { "dev" } else { chain_name(cli) };
-    let executor = executor_for_pool(args.pool_limit)?;
+    let executor = crate::executor::executor_for_pool(args.pool_limit)?;
     let spec = ChainSpec::load(chain, &executor)?;
     let dev_authority = args.dev_authority();
     let temp = if args.tmp || (args.dev && cli.base_path.is_none()) {

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize, Serializer};
 use tokio::sync::mpsc;
 
 use crate::{
+    config::Limits,
     errors::{ParamError, ServiceError},
     subscription::{connection_of, notify},
     types::{Bytes, HexBytes},
     workers::Workers,
-    Limits,
 };
 
 /// Why an `author_*` call failed.

@@ -11,11 +11,11 @@ use jsonrpsee::{
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
+    config::Limits,
     errors::{ParamError, ServiceError},
     subscription::{connection_of, notify},
     types::{Bytes, ListOrValue, NumberOrHex, RpcBlock, RpcHeader, RpcSignedBlock},
     workers::Workers,
-    Limits,
 };
 
 /// Why a `chain_*` call failed.

@@ -14,10 +14,10 @@ use jsonrpsee::{proc_macros::rpc, types::ErrorObjectOwned};
 use serde_json::{json, Value};
 
 use crate::{
+    config::Limits,
     errors::{ParamError, ServiceError},
     types::HexBytes,
     workers::Workers,
-    Limits,
 };
 
 /// Why a `payment_*` call failed.

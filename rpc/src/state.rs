@@ -19,12 +19,12 @@ use jsonrpsee::{
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
+    config::Limits,
     errors::{ParamError, ServiceError},
     storage_subscriptions::StorageSubscriptions,
     subscription::{connection_of, notify},
     types::{Bytes, HexBytes, ReadProof, RpcRuntimeVersion, StorageChangeSet},
     workers::Workers,
-    Limits,
 };
 
 /// The most keys one `state_getKeysPaged` call returns (Substrate's limit).

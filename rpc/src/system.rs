@@ -141,7 +141,7 @@ impl SystemRpc {
 }
 
 /// An account as a client names it: SS58 text, or 32 bytes of hex.
-fn account_param(text: &str) -> Result<AccountId32, ParamError> {
+pub fn account_param(text: &str) -> Result<AccountId32, ParamError> {
     if let Ok(account) = text.parse::<AccountId32>() {
         return Ok(account);
     }

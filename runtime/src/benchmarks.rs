@@ -3,10 +3,13 @@
 //! costliest case for a block of signers, then signs, executes and imports that block.
 //!
 //! - `DfsBenchmark_benchmarks() -> Vec<BenchmarkInfo>`
-//! - `DfsBenchmark_setup(pallet, name, component, signers) -> Result<Vec<(origin, call)>, String>`:
-//!   gives every signer the balance its fees need, runs the benchmark's setup for each (its
+//! - `DfsBenchmark_setup(pallet, name, component, as_root, signers) -> Result<Vec<(origin, call)>, String>`:
+//!   gives every signer the balance its fees need and its background accounts (the state is
+//!   the same size whatever the benchmark), runs the benchmark's setup for each (its
 //!   storage changes are the state the block is built on) and returns the calls, root ones
-//!   wrapped in `Sudo::sudo` for the sudo key to sign.
+//!   (and with `as_root`, every one) wrapped in `Sudo::sudo` for the sudo key to sign. The
+//!   harness measures root calls against an empty remark sent as root: one signer paying
+//!   for every extrinsic costs less per extrinsic than many.
 
 use alloc::{boxed::Box, format, string::String, vec::Vec};
 use codec::{DecodeLimit, Encode};
@@ -38,33 +41,43 @@ pub fn list() -> Vec<BenchmarkInfo> {
     infos
 }
 
-/// Sets up benchmark `name` of `pallet` for `signers` and returns their calls.
+/// Sets up benchmark `name` of `pallet` for `signers` and returns their calls (all sent as
+/// root if `as_root`).
 pub fn setup(
     pallet: &[u8],
     name: &[u8],
     component: u32,
+    as_root: bool,
     signers: &[AccountId32],
 ) -> Result<Vec<(BenchmarkOrigin, Vec<u8>)>, String> {
-    for signer in signers {
-        let _ = dfs_pallet_balances::Pallet::<Runtime>::mutate_account(signer, |data| {
-            data.free = data.free.saturating_add(FEE_MONEY);
+    let endow = |who: &AccountId32, amount: Balance| {
+        let _ = dfs_pallet_balances::Pallet::<Runtime>::mutate_account(who, |data| {
+            data.free = data.free.saturating_add(amount);
             Ok(())
         });
         dfs_pallet_balances::pallet::TotalIssuance::mutate(|issuance| {
-            *issuance = issuance.saturating_add(FEE_MONEY)
+            *issuance = issuance.saturating_add(amount)
         });
+    };
+    for signer in signers {
+        endow(signer, FEE_MONEY);
+        for index in 0..dfs_support::benchmarking::BACKGROUND_ACCOUNTS {
+            endow(&dfs_support::benchmarking::background_account(signer, index), UNIT);
+        }
     }
     match pallet {
         b"system" => prepare(
             dfs_pallet_system::benchmarking::benchmarks::<Runtime>(),
             name,
             component,
+            as_root,
             signers,
         ),
         b"balances" => prepare(
             dfs_pallet_balances::benchmarking::benchmarks::<Runtime>(),
             name,
             component,
+            as_root,
             signers,
         ),
         _ => Err(format!("no pallet {}", String::from_utf8_lossy(pallet))),
@@ -75,24 +88,26 @@ fn prepare<C: Into<RuntimeCall>>(
     benchmarks: Vec<Benchmark<C>>,
     name: &[u8],
     component: u32,
+    as_root: bool,
     signers: &[AccountId32],
 ) -> Result<Vec<(BenchmarkOrigin, Vec<u8>)>, String> {
     let benchmark = benchmarks
         .into_iter()
         .find(|b| b.name.as_bytes() == name)
         .ok_or_else(|| format!("no benchmark {}", String::from_utf8_lossy(name)))?;
+    let origin = if as_root { BenchmarkOrigin::Root } else { benchmark.origin };
     Ok(signers
         .iter()
         .enumerate()
         .map(|(index, signer)| {
             let call: RuntimeCall = (benchmark.setup)(signer, index as u32, component).into();
-            let call = match benchmark.origin {
+            let call = match origin {
                 BenchmarkOrigin::Signed => call,
                 BenchmarkOrigin::Root => {
                     RuntimeCall::Sudo(dfs_pallet_sudo::Call::sudo { call: Box::new(call) })
                 }
             };
-            (benchmark.origin, call.encode())
+            (origin, call.encode())
         })
         .collect())
 }
@@ -103,10 +118,11 @@ pub fn call(name: &str, input: &[u8]) -> Result<Vec<u8>, ApiError> {
     match name {
         "DfsBenchmark_benchmarks" => Ok(list().encode()),
         "DfsBenchmark_setup" => {
-            let (pallet, benchmark, component, signers): (Vec<u8>, Vec<u8>, u32, Vec<AccountId32>) =
+            type Args = (Vec<u8>, Vec<u8>, u32, bool, Vec<AccountId32>);
+            let (pallet, benchmark, component, as_root, signers): Args =
                 DecodeLimit::decode_all_with_depth_limit(8, &mut input)
                     .map_err(|_| ApiError::BadInput("DfsBenchmark_setup"))?;
-            Ok(setup(&pallet, &benchmark, component, &signers).encode())
+            Ok(setup(&pallet, &benchmark, component, as_root, &signers).encode())
         }
         _ => Err(ApiError::UnknownMethod),
     }

@@ -32,67 +32,14 @@ pub mod db;
 mod error;
 pub mod import;
 pub mod metrics;
+pub mod pipeline;
 pub mod runtime_api;
 pub mod traits;
+mod types;
 
 pub use chain::Chain;
 pub use error::{runtime_failed_on_input, ChainError, ChainResult, ImportError};
-pub use import::{
-    BlockImportParams, BlockOrigin, ImportOutcome, ImportPipeline, IncomingBlock, StateAction,
-};
+pub use import::{BlockImportParams, ImportOutcome, IncomingBlock, StateAction};
+pub use pipeline::ImportPipeline;
 pub use traits::{BlockImport, BlockReader, Finalizer, HeaderReader, StateReader, Verifier};
-
-use std::sync::Arc;
-
-use dfs_core::H256;
-use dfs_runtime_primitives::generic::{BlockNumber, Header};
-
-/// A block on this node's chain, by hash and number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BlockRef {
-    /// The block hash.
-    pub hash: H256,
-    /// The block number.
-    pub number: BlockNumber,
-}
-
-/// The way from one block to another through their last common ancestor: the blocks that
-/// leave the path (`retracted`, newest first) and the blocks that join it (`enacted`,
-/// oldest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TreeRoute {
-    /// Blocks from the start back to (not including) the common ancestor, newest first.
-    pub retracted: Vec<BlockRef>,
-    /// The last common ancestor.
-    pub common: Option<BlockRef>,
-    /// Blocks from (not including) the common ancestor up to the end, oldest first.
-    pub enacted: Vec<BlockRef>,
-}
-
-/// Something that happened to the chain.
-#[derive(Debug, Clone)]
-pub enum ChainEvent {
-    /// A block was imported.
-    Imported {
-        /// The block.
-        block: BlockRef,
-        /// Its header.
-        header: Arc<Header>,
-        /// Where it came from.
-        origin: BlockOrigin,
-        /// Whether it is the new best block.
-        is_best: bool,
-        /// When it became best other than as a child of the previous best block: the route
-        /// from the previous best block to it (a reorganisation).
-        reorg: Option<Arc<TreeRoute>>,
-        /// The storage keys it changed.
-        changed_keys: Arc<Vec<Vec<u8>>>,
-    },
-    /// A block became final.
-    Finalized {
-        /// The block.
-        block: BlockRef,
-        /// Its header.
-        header: Arc<Header>,
-    },
-}
+pub use types::{BlockOrigin, BlockRef, ChainEvent, TreeRoute};

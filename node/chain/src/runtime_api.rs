@@ -131,10 +131,10 @@ runtime_api_calls! {
     QueryFeeDetails = "TransactionPaymentApi_query_fee_details", ((EncodedExtrinsic<'a>, u32)) -> FeeDetails;
     /// The pallets' benchmarks (runtimes built with `runtime-benchmarks` only).
     BenchmarkList = "DfsBenchmark_benchmarks", (()) -> Vec<BenchmarkInfo>;
-    /// Sets up a benchmark (pallet, name, component value) for signers; their calls, with
-    /// how each is dispatched.
+    /// Sets up a benchmark (pallet, name, component value, all as root) for signers; their
+    /// calls, with how each is dispatched.
     BenchmarkSetup = "DfsBenchmark_setup",
-        ((Vec<u8>, Vec<u8>, u32, Vec<AccountId32>)) -> Result<Vec<(BenchmarkOrigin, Vec<u8>)>, String>;
+        ((Vec<u8>, Vec<u8>, u32, bool, Vec<AccountId32>)) -> Result<Vec<(BenchmarkOrigin, Vec<u8>)>, String>;
 }
 
 #[cfg(test)]

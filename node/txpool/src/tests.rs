@@ -410,3 +410,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn pending_is_bounded_by_count_and_bytes() {
+    let api = TestApi::new(&[(1, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let txs: Vec<TestTx> = (0..10).map(|nonce| TestTx::new(1, nonce).padded(100)).collect();
+    assert!(submit(&pool, &txs).iter().all(Result::is_ok));
+    let size = txs[0].bytes().len();
+    assert_eq!(pool.pending(100, 100 * size), (txs.iter().map(TestTx::bytes).collect(), false));
+    let (some, truncated) = pool.pending(4, usize::MAX);
+    assert_eq!((some.len(), truncated), (4, true));
+    let (some, truncated) = pool.pending(100, 3 * size + 1);
+    assert_eq!((some.len(), truncated), (3, true));
+}

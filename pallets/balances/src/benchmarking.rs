@@ -6,7 +6,7 @@ use alloc::{vec, vec::Vec};
 use dfs_core::AccountId32;
 use dfs_runtime_primitives::MultiAddress;
 use dfs_support::{
-    benchmarking::{account, Benchmark, BenchmarkOrigin},
+    benchmarking::{account, background_account, Benchmark, BenchmarkOrigin},
     traits::Get,
     Balance,
 };
@@ -67,11 +67,13 @@ pub fn benchmarks<T: Config>() -> Vec<Benchmark<Call<T>>> {
             name: "transfer_to_existing",
             component: None,
             origin: BenchmarkOrigin::Signed,
-            setup: |signer, index, _| {
+            // To one of the signer's background accounts, which exist.
+            setup: |signer, _, _| {
                 endow::<T>(signer, endowment::<T>(), 0);
-                let dest = account(b"recipient", signer, index);
-                endow::<T>(&dest, endowment::<T>(), 0);
-                Call::transfer_keep_alive { dest: address(dest), value: endowment::<T>() / 10 }
+                Call::transfer_keep_alive {
+                    dest: address(background_account(signer, 0)),
+                    value: endowment::<T>() / 10,
+                }
             },
         },
         Benchmark {

@@ -72,6 +72,17 @@ impl<Call> Benchmark<Call> {
     }
 }
 
+/// How many accounts of its own every signer brings to the state, whatever the benchmark:
+/// the state is the same size for every benchmark (trie depth changes what every
+/// extrinsic costs), and a benchmark needing an account that exists takes one of these.
+pub const BACKGROUND_ACCOUNTS: u32 = 2;
+
+/// The `index`-th background account of `signer` (see [`BACKGROUND_ACCOUNTS`]); the runtime
+/// endows it before any setup runs.
+pub fn background_account(signer: &AccountId32, index: u32) -> AccountId32 {
+    account(b"background", signer, index)
+}
+
 /// A deterministic account for a benchmark's setup, distinct per `purpose`, signer and
 /// index (a recipient to create, say).
 pub fn account(purpose: &[u8], signer: &AccountId32, index: u32) -> AccountId32 {

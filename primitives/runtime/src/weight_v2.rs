@@ -61,6 +61,18 @@ impl Weight {
         }
     }
 
+    /// The larger of each part.
+    pub const fn max(self, other: Weight) -> Weight {
+        Weight {
+            ref_time: if self.ref_time > other.ref_time { self.ref_time } else { other.ref_time },
+            proof_size: if self.proof_size > other.proof_size {
+                self.proof_size
+            } else {
+                other.proof_size
+            },
+        }
+    }
+
     /// Both parts multiplied, saturating.
     pub const fn saturating_mul(self, factor: u64) -> Weight {
         Weight {

@@ -28,7 +28,9 @@ fn every_benchmark_sets_up_calls_that_succeed() {
             let accounts: Vec<_> = signers.iter().map(Sr25519Pair::account_id).collect();
             let calls = chain
                 .ext
-                .execute_with(|| benchmarks::setup(&info.pallet, &info.name, component, &accounts))
+                .execute_with(|| {
+                    benchmarks::setup(&info.pallet, &info.name, component, false, &accounts)
+                })
                 .unwrap();
             chain.ext.commit_all();
             chain.start_block(1_700_000_000_000);
