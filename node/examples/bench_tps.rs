@@ -236,11 +236,11 @@ fn main() {
         next += 1;
     }
     sampling.store(false, Ordering::Relaxed);
-    for line in node
-        .log()
-        .lines()
-        .filter(|l| l.contains("Prepared block") && !l.contains("extrinsics (1),"))
-    {
+    for line in node.log().lines().filter(|l| {
+        (l.contains("Prepared block") && !l.contains("extrinsics (1),"))
+            || l.contains(" WARN ")
+            || l.contains(" ERROR ")
+    }) {
         println!("node: {line}");
     }
     sampler.join().unwrap();

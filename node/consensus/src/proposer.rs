@@ -9,7 +9,7 @@ use dfs_chain::{
         call_in_overlay, ApplyExtrinsic, ApplyExtrinsics, CoreInitializeBlock, EncodedExtrinsic,
         EncodedExtrinsics, FinalizeBlock, InherentExtrinsics,
     },
-    Chain, ChainError, StateReader,
+    BlockRef, Chain, ChainError, StateReader,
 };
 use dfs_core::{StateVersion, H256};
 use dfs_executor::{state::TrieBackend, ExecutorError};
@@ -109,7 +109,7 @@ pub fn propose(
                 Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) => {}
                 Err(TransactionValidityError::Invalid(reason)) => {
                     tracing::debug!(target: "authoring", hash = ?tx.hash, ?reason, "an invalid transaction");
-                    invalid.push(tx.hash);
+                    invalid.push((tx.hash, reason));
                 }
                 Err(TransactionValidityError::Unknown(_)) => {}
             }
@@ -118,7 +118,7 @@ pub fn propose(
             break 'chunks;
         }
     }
-    pool.report_invalid(&invalid);
+    pool.report_invalid(BlockRef { hash: parent_hash, number: parent.number }, &invalid);
 
     let header = call_in_overlay::<FinalizeBlock>(executor, &state, &mut overlay, &())?;
     let changes = overlay.drain_committed();
@@ -147,7 +147,7 @@ fn apply_chunk(
     state: &TrieBackend<'_>,
     overlay: &mut OverlayedChanges,
     chunk: &[Arc<PoolTx>],
-    invalid: &mut Vec<H256>,
+    invalid: &mut Vec<(H256, InvalidTransaction)>,
 ) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
     let executor = chain.executor();
     let encodings: Vec<&[u8]> = chunk.iter().map(|tx| &tx.bytes[..]).collect();
@@ -187,7 +187,7 @@ fn apply_chunk(
             Err(error) if !failed_on_input(&error) => return Err(error),
             Err(error) => {
                 tracing::warn!(target: "authoring", hash = ?tx.hash, %error, "dropping a transaction the runtime fails on");
-                invalid.push(tx.hash);
+                invalid.push((tx.hash, InvalidTransaction::Call));
                 // Neither included nor reported again by the caller.
                 results
                     .push(Err(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup)));

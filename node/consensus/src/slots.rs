@@ -65,7 +65,13 @@ pub async fn run(
         // Two thirds of the slot for building, the rest for import and propagation.
         let deadline = Instant::now() + config.slot * 2 / 3;
         let parent = chain.best();
-        pool.wait_maintained(&parent.hash, config.slot / POOL_WAIT_SHARE).await;
+        if !pool.wait_maintained(&parent.hash, config.slot / POOL_WAIT_SHARE).await {
+            tracing::warn!(
+                target: "authoring",
+                "the pool has not caught up with #{} yet: building from what it holds",
+                parent.number
+            );
+        }
         let (task_chain, task_pool, task_config, task_metrics) =
             (chain.clone(), pool.clone(), config.clone(), metrics.clone());
         let outcome = tokio::task::spawn_blocking(move || {

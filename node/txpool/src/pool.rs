@@ -12,8 +12,8 @@ use dfs_chain::BlockRef;
 use dfs_core::H256;
 use dfs_io::bounded::BoundedMap;
 use dfs_runtime_primitives::{
-    generic::BlockNumber, transaction_validity::TransactionTag, TransactionSource,
-    TransactionValidity, TransactionValidityError, ValidTransaction,
+    generic::BlockNumber, transaction_validity::TransactionTag, InvalidTransaction,
+    TransactionSource, TransactionValidity, TransactionValidityError, ValidTransaction,
 };
 use tokio::sync::{mpsc, watch};
 
@@ -264,6 +264,20 @@ impl Inner {
             self.notify(hash, status);
         }
         doomed
+    }
+
+    /// Removes transactions the chain has made stale (their tags, an account's nonce, are
+    /// used on chain by them or by another transaction): like an inclusion, what they
+    /// provide counts as met from block `number` on, so what depends on them stays.
+    fn retire_stale(&mut self, hashes: &[H256], number: BlockNumber) {
+        for hash in hashes {
+            if let Some(tx) = self.remove(hash) {
+                for tag in &tx.provides {
+                    self.included_tags.entry(tag.clone()).or_insert(number);
+                }
+                self.notify(hash, TxStatus::Invalid);
+            }
+        }
     }
 
     /// Moves future transactions whose requirements are now all met to ready, starting
@@ -803,20 +817,32 @@ impl Pool {
         *self.maintained.borrow()
     }
 
-    /// Removes transactions the block builder found invalid, with every transaction that
-    /// depended on them, and bans them.
-    pub fn report_invalid(&self, hashes: &[H256]) {
-        if hashes.is_empty() {
+    /// Removes transactions the block builder found invalid (at the block built on
+    /// `parent`), and bans them. A stale one (its nonce already used on chain) leaves alone,
+    /// as if included: what depends on it is met on chain. Any other leaves with every
+    /// transaction that depended on it.
+    pub fn report_invalid(&self, parent: BlockRef, invalid: &[(H256, InvalidTransaction)]) {
+        if invalid.is_empty() {
             return;
         }
+        let (mut stale, mut dead) = (Vec::new(), Vec::new());
+        for &(hash, reason) in invalid {
+            if reason == InvalidTransaction::Stale {
+                stale.push(hash);
+            } else {
+                dead.push(hash);
+            }
+        }
         let mut inner = self.lock();
-        let removed = inner.remove_with_dependents(hashes, TxStatus::Invalid, TxStatus::Invalid);
-        for hash in hashes {
+        inner.retire_stale(&stale, parent.number);
+        let removed = inner.remove_with_dependents(&dead, TxStatus::Invalid, TxStatus::Invalid);
+        for (hash, _) in invalid {
             inner.ban(*hash);
         }
         tracing::debug!(
             target: "txpool",
-            invalid = hashes.len(),
+            stale = stale.len(),
+            invalid = dead.len(),
             removed = removed.len(),
             "removed invalid transactions and their dependents"
         );
@@ -929,20 +955,22 @@ impl Pool {
         }
         let txs: Vec<&[u8]> = batch.iter().map(|(_, bytes)| &bytes[..]).collect();
         let validities = self.validate(&block, TransactionSource::External, &txs);
-        let invalid: Vec<H256> = batch
-            .iter()
-            .zip(validities)
-            .filter(|(_, validity)| {
-                matches!(
-                    validity,
-                    Ok(Err(TransactionValidityError::Invalid(_))) | Err(PoolError::Runtime(_))
-                )
-            })
-            .map(|((hash, _), _)| *hash)
-            .collect();
-        if !invalid.is_empty() {
+        let (mut stale, mut dead) = (Vec::new(), Vec::new());
+        for ((hash, _), validity) in batch.iter().zip(validities) {
+            match validity {
+                Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))) => {
+                    stale.push(*hash)
+                }
+                Ok(Err(TransactionValidityError::Invalid(_))) | Err(PoolError::Runtime(_)) => {
+                    dead.push(*hash)
+                }
+                _ => {}
+            }
+        }
+        if !stale.is_empty() || !dead.is_empty() {
             let mut inner = self.lock();
-            inner.remove_with_dependents(&invalid, TxStatus::Invalid, TxStatus::Invalid);
+            inner.retire_stale(&stale, block.number);
+            inner.remove_with_dependents(&dead, TxStatus::Invalid, TxStatus::Invalid);
             self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
         }
     }

@@ -149,10 +149,15 @@ impl TestApi {
     }
 
     /// Builds a block on `parent` from `txs` (encodings) as a block author would: each one
-    /// that applies goes in; those with a spent nonce or that cannot pay are returned as
-    /// invalid (by hash); those whose nonce is ahead are left out, not invalid. The block
-    /// becomes best if it is higher than the best one.
-    pub fn build_on(&self, parent: H256, txs: &[Vec<u8>]) -> (BlockRef, Vec<H256>) {
+    /// that applies goes in; those with a spent nonce (`Stale`), that cannot pay (`Payment`)
+    /// or that do not decode (`Call`) are returned as invalid with the reason; those whose
+    /// nonce is ahead are left out, not invalid. The block becomes best if it is higher than
+    /// the best one.
+    pub fn build_on(
+        &self,
+        parent: H256,
+        txs: &[Vec<u8>],
+    ) -> (BlockRef, Vec<(H256, InvalidTransaction)>) {
         let mut state = self.lock();
         let parent_block = &state.blocks[&parent];
         let mut accounts = parent_block.accounts.clone();
@@ -161,7 +166,7 @@ impl TestApi {
         for bytes in txs {
             let hash = H256(dfs_core::hashing::blake2_256(bytes));
             let Some(tx) = TestTx::from_bytes(bytes) else {
-                invalid.push(hash);
+                invalid.push((hash, InvalidTransaction::Call));
                 continue;
             };
             let account = accounts.entry(tx.sender).or_default();
@@ -169,8 +174,12 @@ impl TestApi {
             if tx.nonce > account.nonce {
                 continue;
             }
-            if tx.nonce < account.nonce || account.balance < cost {
-                invalid.push(hash);
+            if tx.nonce < account.nonce {
+                invalid.push((hash, InvalidTransaction::Stale));
+                continue;
+            }
+            if account.balance < cost {
+                invalid.push((hash, InvalidTransaction::Payment));
                 continue;
             }
             account.nonce += 1;
@@ -191,7 +200,7 @@ impl TestApi {
     }
 
     /// Builds a block on the best block.
-    pub fn build(&self, txs: &[Vec<u8>]) -> (BlockRef, Vec<H256>) {
+    pub fn build(&self, txs: &[Vec<u8>]) -> (BlockRef, Vec<(H256, InvalidTransaction)>) {
         let parent = self.lock().best.hash;
         self.build_on(parent, txs)
     }

@@ -41,9 +41,11 @@ fn submit_one(pool: &Pool, tx: &TestTx) -> Result<H256, PoolError> {
 /// invalid ones, and lets the pool catch up with the new block.
 fn author_block(api: &TestApi, pool: &Pool) -> (usize, Vec<H256>) {
     use crate::ChainApi;
+    let parent = api.best();
     let ready: Vec<Vec<u8>> = pool.ready().iter().map(|tx| tx.bytes.clone()).collect();
     let (block, invalid) = api.build(&ready);
-    pool.report_invalid(&invalid);
+    pool.report_invalid(parent, &invalid);
+    let invalid = invalid.into_iter().map(|(hash, _)| hash).collect();
     pool.catch_up();
     assert_eq!(pool.maintained(), block);
     let included = api.block_body(&block.hash).unwrap().unwrap_or_default().len();
@@ -105,6 +107,32 @@ fn an_account_that_spends_its_balance_leaves_nothing_ready_and_honest_ones_get_i
     submit_one(&pool, &honest).unwrap();
     submit_one(&pool, &TestTx::new(2, 1)).unwrap();
     assert_eq!(author_block(&api, &pool).0, 2);
+    pool.check_invariants();
+}
+
+#[test]
+fn a_stale_report_retires_the_transaction_and_keeps_its_dependents() {
+    use crate::ChainApi;
+    let api = TestApi::new(&[(1, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let chain: Vec<TestTx> = (0..3).map(|nonce| TestTx::new(1, nonce)).collect();
+    assert!(submit(&pool, &chain).iter().all(Result::is_ok));
+    // Another author's block includes nonce 0 before this pool has caught up with it; the
+    // local author, building on that block, finds nonce 0 stale. Its dependents are still
+    // good: the chain provides what they wait for.
+    let (block, _) = api.build(&[chain[0].bytes()]);
+    pool.report_invalid(block, &[(chain[0].hash(), InvalidTransaction::Stale)]);
+    assert_eq!((pool.ready_count(), pool.future_count()), (2, 0));
+    pool.check_invariants();
+    pool.catch_up();
+    assert_eq!(api.best(), pool.maintained());
+    assert_eq!(author_block(&api, &pool).0, 2, "nonces 1 and 2 go into the next block");
+    assert_eq!(pool.ready_count() + pool.future_count(), 0);
+    // A transaction that cannot pay takes its dependents with it.
+    let broke: Vec<TestTx> = (3..5).map(|nonce| TestTx::new(1, nonce)).collect();
+    assert!(submit(&pool, &broke).iter().all(Result::is_ok));
+    pool.report_invalid(api.best(), &[(broke[0].hash(), InvalidTransaction::Payment)]);
+    assert_eq!(pool.ready_count() + pool.future_count(), 0);
     pool.check_invariants();
 }
 
