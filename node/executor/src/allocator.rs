@@ -44,11 +44,11 @@ pub struct HeapAllocator {
 }
 
 fn class_of(size: u32) -> Result<usize, AllocatorError> {
-    let size = size.max(1 << MIN_BLOCK_LOG2);
-    let log2 = size.next_power_of_two().trailing_zeros();
+    // Checked before rounding up: a size above 2^31 has no power of two in u32.
     if size > (1 << MAX_BLOCK_LOG2) {
         return Err(AllocatorError::TooLarge(size));
     }
+    let log2 = size.max(1 << MIN_BLOCK_LOG2).next_power_of_two().trailing_zeros();
     Ok((log2 - MIN_BLOCK_LOG2) as usize)
 }
 
@@ -171,6 +171,13 @@ mod tests {
             heap.allocate(&memory, &mut store, 64 << 20),
             Err(AllocatorError::TooLarge(64 << 20))
         );
+        // Sizes with no power of two in u32 (found by the host_functions fuzz target).
+        for size in [(1 << 31) + 1, u32::MAX] {
+            assert_eq!(
+                heap.allocate(&memory, &mut store, size),
+                Err(AllocatorError::TooLarge(size))
+            );
+        }
     }
 
     #[test]
