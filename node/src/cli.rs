@@ -138,7 +138,7 @@ pub struct RunArgs {
     #[arg(long, alias = "pruning", default_value = "256")]
     pub state_pruning: Pruning,
     /// Most transactions in the pool's ready queue (the future queue holds a tenth of it).
-    /// Above Substrate's 8 192: a block here holds ~48 000 transfers, and a pool smaller
+    /// Above Substrate's 8 192: a block here holds over 30 000 transfers, and a pool smaller
     /// than a block would leave blocks part empty under load.
     #[arg(long, default_value_t = 65_536)]
     pub pool_limit: usize,

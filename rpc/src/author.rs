@@ -102,6 +102,7 @@ impl Serialize for TransactionStatus {
             TxStatus::Retracted(hash) => ("retracted", hash),
             TxStatus::Finalized(hash) => ("finalized", hash),
             TxStatus::Usurped(hash) => ("usurped", hash),
+            TxStatus::FinalityTimeout(hash) => ("finalityTimeout", hash),
         };
         let mut map = serializer.serialize_map(Some(1))?;
         map.serialize_entry(key, hash)?;

@@ -11,10 +11,11 @@
 //!
 //! # Rules that keep the pool honest under attack
 //!
-//! - Removing a transaction for any reason but its inclusion (invalid, expired, evicted,
-//!   failed at revalidation) removes every transaction that depended on it, so no dead
-//!   transaction stays ready: an account that spends its balance in nonce `n` cannot leave
-//!   `n+1..n+k` clogging the pool.
+//! - Removing a transaction for any reason but its inclusion or staleness (invalid,
+//!   expired, evicted, failed at revalidation) removes every transaction that depended on
+//!   it, so no dead transaction stays ready: an account that spends its balance in nonce `n`
+//!   cannot leave `n+1..n+k` clogging the pool. A stale transaction (its nonce used on
+//!   chain, by it or a rival) retires as if included: what depends on it is met on chain.
 //! - Both queues are bounded by count and bytes; a full queue evicts its lowest-priority
 //!   transactions for a better newcomer (never the newcomer's own ancestors), and refuses
 //!   the newcomer otherwise. A replacement (the same tags, a higher priority) checks room
@@ -69,7 +70,8 @@ pub struct PoolLimits {
 
 impl Default for PoolLimits {
     fn default() -> Self {
-        // Substrate's defaults (`--pool-limit`, `--pool-kbytes`).
+        // Substrate's pool defaults; the node's command line (`--pool-limit`,
+        // `--pool-kbytes`) sets larger ready queues by default.
         PoolLimits {
             ready_count: 8192,
             ready_bytes: 20 * 1024 * 1024,
@@ -96,6 +98,8 @@ pub enum TxStatus {
     Finalized(H256),
     /// Replaced by another transaction (the hash) providing the same tags.
     Usurped(H256),
+    /// Its block (the hash) was not finalized within 512 blocks; the last status.
+    FinalityTimeout(H256),
     /// Pushed out of a full pool by better-paying transactions.
     Dropped,
     /// No longer valid.
@@ -107,7 +111,11 @@ impl TxStatus {
     pub fn is_final(&self) -> bool {
         matches!(
             self,
-            TxStatus::Finalized(_) | TxStatus::Usurped(_) | TxStatus::Dropped | TxStatus::Invalid
+            TxStatus::Finalized(_)
+                | TxStatus::FinalityTimeout(_)
+                | TxStatus::Usurped(_)
+                | TxStatus::Dropped
+                | TxStatus::Invalid
         )
     }
 }

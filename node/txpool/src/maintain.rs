@@ -14,7 +14,7 @@ use dfs_core::H256;
 use dfs_runtime_primitives::{transaction_validity::TransactionTag, TransactionSource};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::Pool;
+use crate::{Pool, PoolError, TxStatus};
 
 /// How many enacted blocks one catch-up looks at: what the pool remembers of included tags.
 /// A longer jump (a node that synced many blocks) only catches up with the newest.
@@ -79,9 +79,21 @@ impl Pool {
                     .retain(|tx| !enacted_txs.contains(&H256(dfs_core::hashing::blake2_256(tx))));
                 if !resubmit.is_empty() {
                     let count = resubmit.len();
+                    let hashes: Vec<H256> =
+                        resubmit.iter().map(|tx| H256(dfs_core::hashing::blake2_256(tx))).collect();
                     let submissions = resubmit.into_iter().map(|tx| (tx, None)).collect();
                     let results = self.submit_many(TransactionSource::InBlock, submissions);
                     let back = results.iter().filter(|result| result.is_ok()).count();
+                    // Watchers heard `retracted`; those whose transaction did not come back
+                    // hear that it is gone, their last status.
+                    for (hash, result) in hashes.iter().zip(&results) {
+                        let status = match result {
+                            Ok(_) | Err(PoolError::AlreadyImported) => continue,
+                            Err(PoolError::Invalid(_) | PoolError::Runtime(_)) => TxStatus::Invalid,
+                            Err(_) => TxStatus::Dropped,
+                        };
+                        self.conclude(hash, status);
+                    }
                     tracing::debug!(target: "txpool", count, back, "resubmitted retracted transactions");
                 }
             }
@@ -93,8 +105,9 @@ impl Pool {
         self.set_maintained(to);
     }
 
-    /// The extrinsics of `block` with the tags each provides: known from the pool, or, for
-    /// transactions this pool never held, from validating them at `parent`.
+    /// The extrinsics of `block` with the tags each provides: known from the pool (held or
+    /// recently retired as stale), or, for transactions this pool never held, from
+    /// validating them at `parent`.
     fn included_of(&self, block: BlockRef, parent: BlockRef) -> Vec<(H256, Vec<TransactionTag>)> {
         let body = match self.api().block_body(&block.hash) {
             Ok(Some(body)) => body,
@@ -106,8 +119,17 @@ impl Pool {
         };
         let hashes: Vec<H256> =
             body.iter().map(|tx| H256(dfs_core::hashing::blake2_256(tx))).collect();
-        let unknown: Vec<usize> = (0..body.len()).filter(|i| !self.contains(&hashes[*i])).collect();
-        let mut tags = vec![Vec::new(); body.len()];
+        let mut tags: Vec<Vec<TransactionTag>> = Vec::with_capacity(body.len());
+        let mut unknown = Vec::new();
+        for (index, hash) in hashes.iter().enumerate() {
+            match self.known_provides(hash) {
+                Some(provides) => tags.push(provides),
+                None => {
+                    tags.push(Vec::new());
+                    unknown.push(index);
+                }
+            }
+        }
         if !unknown.is_empty() {
             let txs: Vec<&[u8]> = unknown.iter().map(|i| &body[*i][..]).collect();
             let validities = self.validate(&parent, TransactionSource::InBlock, &txs);

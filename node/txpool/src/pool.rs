@@ -29,6 +29,12 @@ const BAN_TIME: Duration = Duration::from_secs(30 * 60);
 const REVALIDATION_BATCH: usize = 256;
 /// How many blocks of included tags are remembered to promote future transactions.
 const INCLUDED_TAG_MEMORY: BlockNumber = 64;
+/// How many retired stale transactions' tags are remembered: when the pool then catches up
+/// with the block that included them, it knows their tags without the runtime. A block's worth.
+const RETIRED_MEMORY: usize = 65_536;
+/// Blocks a watched transaction's block may stay unfinalized before its watchers are told
+/// `finalityTimeout` and let go (Substrate's figure).
+const FINALITY_TIMEOUT_BLOCKS: BlockNumber = 512;
 /// Transactions validated per runtime call, at most.
 pub(crate) const VALIDATION_BATCH: usize = 256;
 /// Bytes of transactions validated per runtime call, at most: a batch of large transactions
@@ -40,7 +46,7 @@ pub(crate) const VALIDATION_BATCH_BYTES: usize = 4 << 20;
 pub type Submission = (Vec<u8>, Option<mpsc::UnboundedSender<TxStatus>>);
 
 /// A transaction in the pool.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PoolTx {
     /// Its hash (blake2-256 of its full encoding).
     pub hash: H256,
@@ -97,6 +103,8 @@ struct Inner {
     /// The tags each recent block included, to forget them if it is retracted.
     included_by_block: HashMap<H256, (BlockNumber, Vec<TransactionTag>)>,
     banned: BoundedMap<H256, Instant>,
+    /// Tags of transactions retired as stale, recently.
+    retired: BoundedMap<H256, Vec<TransactionTag>>,
     watchers: HashMap<H256, Vec<mpsc::UnboundedSender<TxStatus>>>,
     /// Watched transactions in blocks not yet final: block → (number, transactions).
     awaiting_finality: HashMap<H256, (BlockNumber, Vec<H256>)>,
@@ -117,6 +125,7 @@ impl Inner {
             included_tags: HashMap::new(),
             included_by_block: HashMap::new(),
             banned: BoundedMap::new(limits.banned_count.max(1)),
+            retired: BoundedMap::new(RETIRED_MEMORY),
             watchers: HashMap::new(),
             awaiting_finality: HashMap::new(),
             next_order: 0,
@@ -155,15 +164,10 @@ impl Inner {
         }
     }
 
-    fn is_banned(&mut self, hash: &H256) -> bool {
-        match self.banned.get(hash) {
-            Some(until) if *until > Instant::now() => true,
-            Some(_) => {
-                self.banned.remove(hash);
-                false
-            }
-            None => false,
-        }
+    /// Whether `hash` is banned now (an expired ban stays until a newer one pushes it out:
+    /// removing from the bounded map is a scan).
+    fn is_banned(&self, hash: &H256) -> bool {
+        self.banned.get(hash).is_some_and(|until| *until > Instant::now())
     }
 
     fn ban(&mut self, hash: H256) {
@@ -270,14 +274,19 @@ impl Inner {
     /// used on chain by them or by another transaction): like an inclusion, what they
     /// provide counts as met from block `number` on, so what depends on them stays.
     fn retire_stale(&mut self, hashes: &[H256], number: BlockNumber) {
+        let mut met = Vec::new();
         for hash in hashes {
             if let Some(tx) = self.remove(hash) {
                 for tag in &tx.provides {
                     self.included_tags.entry(tag.clone()).or_insert(number);
                 }
                 self.notify(hash, TxStatus::Invalid);
+                self.retired.insert(*hash, tx.provides.clone());
+                met.extend(tx.provides.iter().cloned());
             }
         }
+        // Future transactions waiting on them are ready now.
+        self.promote_from(met);
     }
 
     /// Moves future transactions whose requirements are now all met to ready, starting
@@ -315,6 +324,21 @@ impl Inner {
         state.ranked.insert(tx.rank());
         state.bytes += tx.bytes.len();
         self.queue_of.insert(tx.hash, to);
+    }
+
+    /// A future transaction whose fresh validation requires `requires`: if those are all met
+    /// (the chain met what it waited for without the pool seeing it), it takes them as its
+    /// requirements and becomes ready, with what it unblocks.
+    fn refresh_future(&mut self, hash: &H256, requires: Vec<TransactionTag>) {
+        if self.queue_of.get(hash) != Some(&Queue::Future) || !self.is_satisfied(&requires) {
+            return;
+        }
+        let Some(tx) = self.remove(hash) else { return };
+        let tx = PoolTx { requires, ..PoolTx::clone(&tx) };
+        let provides = tx.provides.clone();
+        self.insert(tx, Queue::Ready);
+        self.notify(hash, TxStatus::Ready);
+        self.promote_from(provides);
     }
 
     /// Moves ready transactions requiring `tags` (no longer met) back to future, following
@@ -466,8 +490,8 @@ impl Pool {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Every method leaves the indexes consistent before it can panic (no arithmetic or
-        // indexing between paired updates), so a poisoned lock is still usable.
+        // Poisoned only if a holder panicked, a bug the tests' invariant checks hunt for; the
+        // node keeps serving from the pool rather than stopping every caller with it.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -501,6 +525,16 @@ impl Pool {
         self.lock().txs.contains_key(hash)
     }
 
+    /// The tags transaction `hash` provides, if the pool holds it or recently retired it as
+    /// stale.
+    pub(crate) fn known_provides(&self, hash: &H256) -> Option<Vec<TransactionTag>> {
+        let inner = self.lock();
+        match inner.txs.get(hash) {
+            Some(tx) => Some(tx.provides.clone()),
+            None => inner.retired.get(hash).cloned(),
+        }
+    }
+
     /// Pool transactions, ready ones first, each in arrival order, up to `max_count`
     /// transactions and `max_bytes` bytes of encodings; `true` beside them if more were left
     /// out (`author_pendingExtrinsics` answers within the response limit this way).
@@ -529,6 +563,9 @@ impl Pool {
         txs: &[&[u8]],
     ) -> Vec<Result<TransactionValidity, PoolError>> {
         let mut results = Vec::with_capacity(txs.len());
+        // Each counted once here and once when its answer comes (batches split on failure
+        // answer at their leaves).
+        self.metrics.validations_scheduled(txs.len());
         let mut start = 0;
         while start < txs.len() {
             let mut end = start;
@@ -553,7 +590,6 @@ impl Pool {
         txs: &[&[u8]],
         results: &mut Vec<Result<TransactionValidity, PoolError>>,
     ) {
-        self.metrics.validations_scheduled(txs.len());
         match self.api.validate(at, source, txs) {
             Ok(validities) => results.extend(validities.into_iter().map(Ok)),
             Err(ApiError::Runtime(reason)) if txs.len() == 1 => {
@@ -584,7 +620,7 @@ impl Pool {
         let mut results: Vec<Result<H256, PoolError>> = Vec::with_capacity(submissions.len());
         let mut admissible = Vec::new();
         for (index, (bytes, watch)) in submissions.into_iter().enumerate() {
-            match self.precheck(&bytes) {
+            match self.precheck(source, &bytes) {
                 Ok(hash) => {
                     results.push(Ok(hash));
                     admissible.push((index, hash, bytes, watch));
@@ -611,9 +647,10 @@ impl Pool {
         results
     }
 
-    /// The checks before validation: size, encoding, not already in the pool, not banned.
-    /// Returns the transaction's hash.
-    fn precheck(&self, bytes: &[u8]) -> Result<H256, PoolError> {
+    /// The checks before validation: size, encoding, not already in the pool, not banned
+    /// (unless it comes back from a retracted block: the chain had it, and it is validated
+    /// again anyway). Returns the transaction's hash.
+    fn precheck(&self, source: TransactionSource, bytes: &[u8]) -> Result<H256, PoolError> {
         if bytes.len() > self.limits.max_transaction_bytes {
             return Err(PoolError::ImmediatelyDropped(format!(
                 "{} bytes is more than the pool's limit of {}",
@@ -632,11 +669,11 @@ impl Pool {
             }
         }
         let hash = H256(dfs_core::hashing::blake2_256(bytes));
-        let mut inner = self.lock();
+        let inner = self.lock();
         if inner.txs.contains_key(&hash) {
             return Err(PoolError::AlreadyImported);
         }
-        if inner.is_banned(&hash) {
+        if source != TransactionSource::InBlock && inner.is_banned(&hash) {
             return Err(PoolError::Banned);
         }
         Ok(hash)
@@ -818,9 +855,9 @@ impl Pool {
     }
 
     /// Removes transactions the block builder found invalid (at the block built on
-    /// `parent`), and bans them. A stale one (its nonce already used on chain) leaves alone,
-    /// as if included: what depends on it is met on chain. Any other leaves with every
-    /// transaction that depended on it.
+    /// `parent`). A stale one (its nonce already used on chain) leaves alone, as if
+    /// included: what depends on it is met on chain. Any other is banned and leaves with
+    /// every transaction that depended on it.
     pub fn report_invalid(&self, parent: BlockRef, invalid: &[(H256, InvalidTransaction)]) {
         if invalid.is_empty() {
             return;
@@ -836,7 +873,9 @@ impl Pool {
         let mut inner = self.lock();
         inner.retire_stale(&stale, parent.number);
         let removed = inner.remove_with_dependents(&dead, TxStatus::Invalid, TxStatus::Invalid);
-        for (hash, _) in invalid {
+        // Stale ones are not banned: should the block that made them stale be retracted,
+        // they come back with its transactions.
+        for hash in &dead {
             inner.ban(*hash);
         }
         tracing::debug!(
@@ -887,10 +926,7 @@ impl Pool {
         // requirement is met on chain); outdated ones expire with their dependents.
         let stale: Vec<H256> =
             tags_of_block.iter().filter_map(|tag| inner.providers.get(tag).copied()).collect();
-        for hash in stale {
-            inner.remove(&hash);
-            inner.notify(&hash, TxStatus::Invalid);
-        }
+        inner.retire_stale(&stale, block.number);
         inner.included_by_block.insert(block.hash, (block.number, tags_of_block));
         let expired: Vec<H256> = inner
             .txs
@@ -904,7 +940,10 @@ impl Pool {
         inner.forget_included(block.number.saturating_sub(INCLUDED_TAG_MEMORY));
         inner.promote_all();
         inner.enforce_limits(&self.limits);
+        inner.time_out_finality(block.number.saturating_sub(FINALITY_TIMEOUT_BLOCKS));
+        inner.forget_closed_watchers();
         self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
+        self.metrics.set_watchers(inner.watcher_count());
     }
 
     /// Undoes what `block` (no longer on the best chain) did to the pool: its included tags
@@ -932,8 +971,9 @@ impl Pool {
         self.maintained.send_replace(block);
     }
 
-    /// Re-validates a batch of pool transactions at `block`, removing those now invalid
-    /// with their dependents.
+    /// Re-validates a batch of pool transactions at `block`: those now invalid leave with
+    /// their dependents, stale ones retire, and future ones whose requirements the chain now
+    /// meets (when the pool missed the block that met them) become ready.
     pub(crate) fn revalidate(&self, block: BlockRef) {
         let batch: Vec<(H256, Vec<u8>)> = {
             let mut inner = self.lock();
@@ -955,9 +995,10 @@ impl Pool {
         }
         let txs: Vec<&[u8]> = batch.iter().map(|(_, bytes)| &bytes[..]).collect();
         let validities = self.validate(&block, TransactionSource::External, &txs);
-        let (mut stale, mut dead) = (Vec::new(), Vec::new());
+        let (mut stale, mut dead, mut valid) = (Vec::new(), Vec::new(), Vec::new());
         for ((hash, _), validity) in batch.iter().zip(validities) {
             match validity {
+                Ok(Ok(fresh)) => valid.push((*hash, fresh.requires)),
                 Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))) => {
                     stale.push(*hash)
                 }
@@ -967,12 +1008,13 @@ impl Pool {
                 _ => {}
             }
         }
-        if !stale.is_empty() || !dead.is_empty() {
-            let mut inner = self.lock();
-            inner.retire_stale(&stale, block.number);
-            inner.remove_with_dependents(&dead, TxStatus::Invalid, TxStatus::Invalid);
-            self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
+        let mut inner = self.lock();
+        inner.retire_stale(&stale, block.number);
+        inner.remove_with_dependents(&dead, TxStatus::Invalid, TxStatus::Invalid);
+        for (hash, requires) in valid {
+            inner.refresh_future(&hash, requires);
         }
+        self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
     }
 
     /// Tells watchers whose transactions are in `block` or its ancestors that they are
@@ -999,6 +1041,14 @@ impl Pool {
     /// How many watchers are registered (closed ones are forgotten after each block).
     pub fn watcher_count(&self) -> usize {
         self.lock().watcher_count()
+    }
+
+    /// Tells the watchers of `hash` (a transaction not in the pool) its last status.
+    pub(crate) fn conclude(&self, hash: &H256, status: TxStatus) {
+        debug_assert!(status.is_final());
+        let mut inner = self.lock();
+        inner.notify(hash, status);
+        self.metrics.set_watchers(inner.watcher_count());
     }
 
     /// Forgets watchers whose clients are gone.
@@ -1031,6 +1081,25 @@ impl Inner {
             txs.retain(|tx| watchers.contains_key(tx));
             !txs.is_empty()
         });
+    }
+
+    /// Watchers of transactions in blocks at or below `horizon` still not final hear
+    /// `finalityTimeout` and are let go: without finality (several authorities and no
+    /// finality gadget yet) they would be kept for ever.
+    fn time_out_finality(&mut self, horizon: BlockNumber) {
+        let timed_out: Vec<H256> = self
+            .awaiting_finality
+            .iter()
+            .filter(|(_, (number, _))| *number <= horizon)
+            .map(|(hash, _)| *hash)
+            .collect();
+        for block in timed_out {
+            if let Some((_, txs)) = self.awaiting_finality.remove(&block) {
+                for tx in txs {
+                    self.notify(&tx, TxStatus::FinalityTimeout(block));
+                }
+            }
+        }
     }
 
     #[cfg(any(test, feature = "test-utils"))]

@@ -318,9 +318,8 @@ fn watchers_hear_in_block_then_finalized() {
     author_block(&api, &pool);
     let block = pool.maintained();
     pool.finalize_block(block);
-    let heard: Vec<TxStatus> = std::iter::from_fn(|| statuses.try_recv().ok()).collect();
     assert_eq!(
-        heard,
+        heard(&mut statuses),
         [TxStatus::Ready, TxStatus::InBlock(block.hash), TxStatus::Finalized(block.hash)]
     );
     assert_eq!(pool.watcher_count(), 0);
@@ -343,6 +342,104 @@ fn retracted_blocks_give_their_transactions_back() {
     assert!(pool.contains(&a.hash()), "a is back");
     assert!(!pool.contains(&b.hash()));
     assert_eq!(pool.ready_count(), 1);
+    pool.check_invariants();
+}
+
+fn heard(statuses: &mut mpsc::UnboundedReceiver<TxStatus>) -> Vec<TxStatus> {
+    std::iter::from_fn(|| statuses.try_recv().ok()).collect()
+}
+
+#[test]
+fn a_retracted_transaction_that_cannot_come_back_ends_its_watch() {
+    let api = TestApi::new(&[(1, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let genesis = pool.maintained();
+    let (watch, mut statuses) = mpsc::unbounded_channel();
+    let mine = TestTx::new(1, 0);
+    pool.submit_many(TransactionSource::External, vec![(mine.bytes(), Some(watch))]);
+    author_block(&api, &pool);
+    let block = pool.maintained();
+    // A heavier fork spends the same nonce with another transaction: ours is retracted and
+    // cannot come back (stale), and its watcher hears so.
+    let (fork1, _) = api.build_on(genesis.hash, &[TestTx::new(1, 0).tip(1).bytes()]);
+    let (fork2, _) = api.build_on(fork1.hash, &[]);
+    api.set_best(fork2);
+    pool.catch_up();
+    assert!(!pool.contains(&mine.hash()));
+    assert_eq!(
+        heard(&mut statuses),
+        [
+            TxStatus::Ready,
+            TxStatus::InBlock(block.hash),
+            TxStatus::Retracted(block.hash),
+            TxStatus::Invalid
+        ]
+    );
+    assert_eq!(pool.watcher_count(), 0);
+    pool.check_invariants();
+}
+
+#[test]
+fn a_stale_transaction_is_not_banned_and_comes_back_if_its_block_is_retracted() {
+    use crate::ChainApi;
+    let api = TestApi::new(&[(1, 1_000), (2, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let genesis = pool.maintained();
+    let tx = TestTx::new(1, 0);
+    submit_one(&pool, &tx).unwrap();
+    // Block 1 holds it before the pool has seen block 1; the author building on it finds it
+    // stale and retires it.
+    let (block, _) = api.build(&[tx.bytes()]);
+    pool.report_invalid(block, &[(tx.hash(), InvalidTransaction::Stale)]);
+    pool.catch_up();
+    assert_eq!(pool.maintained(), api.best());
+    // A heavier fork without it: it comes back from the retracted block, not banned.
+    let (fork1, _) = api.build_on(genesis.hash, &[TestTx::new(2, 0).bytes()]);
+    let (fork2, _) = api.build_on(fork1.hash, &[]);
+    api.set_best(fork2);
+    pool.catch_up();
+    assert!(pool.contains(&tx.hash()), "back in the pool");
+    assert_eq!(pool.ready_count(), 1);
+    pool.check_invariants();
+}
+
+#[test]
+fn watchers_of_blocks_never_finalized_hear_finality_timeout() {
+    let api = TestApi::new(&[(1, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let (watch, mut statuses) = mpsc::unbounded_channel();
+    pool.submit_many(TransactionSource::External, vec![(TestTx::new(1, 0).bytes(), Some(watch))]);
+    author_block(&api, &pool);
+    let block = pool.maintained();
+    // No finality: after 512 more blocks the watch ends.
+    for _ in 0..511 {
+        author_block(&api, &pool);
+    }
+    assert_eq!(pool.watcher_count(), 1, "still waiting 511 blocks on");
+    author_block(&api, &pool);
+    assert_eq!(
+        heard(&mut statuses),
+        [TxStatus::Ready, TxStatus::InBlock(block.hash), TxStatus::FinalityTimeout(block.hash)]
+    );
+    assert_eq!(pool.watcher_count(), 0);
+}
+
+#[test]
+fn a_future_transaction_whose_requirement_the_pool_missed_is_promoted_at_revalidation() {
+    let api = TestApi::new(&[(1, 1_000)]);
+    let pool = pool(&api, limits(100, 10));
+    let waiting = TestTx::new(1, 1);
+    submit_one(&pool, &waiting).unwrap();
+    assert_eq!(pool.future_count(), 1);
+    // Nonce 0 goes in on another node, then 70 blocks more: the pool catches up with the
+    // newest 64 only, and never sees the block that met nonce 1's requirement.
+    api.build(&[TestTx::new(1, 0).bytes()]);
+    for _ in 0..70 {
+        api.build(&[]);
+    }
+    pool.catch_up();
+    assert_eq!((pool.ready_count(), pool.future_count()), (1, 0), "revalidated and ready");
+    assert_eq!(author_block(&api, &pool).0, 1);
     pool.check_invariants();
 }
 
