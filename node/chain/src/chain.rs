@@ -25,7 +25,7 @@ use dfs_trie::MemoryDB;
 use tokio::sync::broadcast;
 
 use crate::{
-    db::{BlockWrite, Db},
+    db::{columns, BlockWrite, Db, DbError},
     error::runtime_failed_on_input,
     import::{BlockImportParams, ImportOutcome, StateAction},
     metrics::ChainMetrics,
@@ -175,20 +175,19 @@ impl Chain {
             if self.db.canonical_hash(cursor).map_err(|e| node(e.into()))? == Some(cursor_hash) {
                 return Ok(());
             }
+            // The parent was checked by the caller and every stored block's own ancestors
+            // were checked at its import: a gap or a wrong number here is this database's.
             let ancestor = match self.db.header(&cursor_hash).map_err(|e| node(e.into()))? {
                 Some(ancestor) if ancestor.number == cursor => ancestor,
-                Some(ancestor) => {
-                    return Err(ImportError::BadBlock {
-                        number,
-                        hash,
-                        reason: format!(
-                            "its number does not follow its ancestor #{}",
+                found => {
+                    let reason = match found {
+                        Some(ancestor) => format!(
+                            "stored block {cursor_hash:?} is #{}, its child says #{cursor}",
                             ancestor.number
                         ),
-                    })
-                }
-                None => {
-                    return Err(ImportError::UnknownParent { number, hash, parent: cursor_hash })
+                        None => format!("stored ancestor #{cursor} {cursor_hash:?} is missing"),
+                    };
+                    return Err(node(DbError::Corrupt { column: columns::HEADER, reason }.into()));
                 }
             };
             (cursor, cursor_hash) = (cursor - 1, ancestor.parent_hash);

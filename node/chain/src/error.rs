@@ -96,8 +96,9 @@ impl ImportError {
 
 /// Whether a runtime failure is the fault of what the runtime was given (a block, a
 /// transaction): it trapped on it (a failed check panics) or returned garbage. Running out
-/// of time or memory depends on this node's load and limits, and a missing state node, a
-/// runtime that does not load or an instance that cannot be had are this node's trouble.
+/// of time or memory depends on this node's load and limits (see
+/// [`runtime_exhausted_budget`]), and a missing state node, a runtime that does not load or
+/// an instance that cannot be had are this node's trouble.
 pub fn runtime_failed_on_input(error: &ExecutorError) -> bool {
     match error {
         ExecutorError::Trap { .. } | ExecutorError::InvalidOutput(_) => true,
@@ -108,4 +109,12 @@ pub fn runtime_failed_on_input(error: &ExecutorError) -> bool {
         | ExecutorError::Backend(_)
         | ExecutorError::Instantiation { .. } => false,
     }
+}
+
+/// Whether the runtime ran out of this node's time or memory budget for the call. To a block
+/// author that is the transaction's fault: it includes nothing its own budget cannot run. To
+/// an importer it is not the block's: another node's budget may differ, and a slow or loaded
+/// node must not blame its peers for its own limits.
+pub fn runtime_exhausted_budget(error: &ExecutorError) -> bool {
+    matches!(error, ExecutorError::Timeout(_) | ExecutorError::OutOfMemory(_))
 }

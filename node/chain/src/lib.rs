@@ -38,7 +38,9 @@ pub mod traits;
 mod types;
 
 pub use chain::Chain;
-pub use error::{runtime_failed_on_input, ChainError, ChainResult, ImportError};
+pub use error::{
+    runtime_exhausted_budget, runtime_failed_on_input, ChainError, ChainResult, ImportError,
+};
 pub use import::{BlockImportParams, ImportOutcome, IncomingBlock, StateAction};
 pub use pipeline::ImportPipeline;
 pub use traits::{BlockImport, BlockReader, Finalizer, HeaderReader, StateReader, Verifier};

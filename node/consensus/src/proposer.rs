@@ -9,10 +9,10 @@ use dfs_chain::{
         call_in_overlay, ApplyExtrinsic, ApplyExtrinsics, CoreInitializeBlock, EncodedExtrinsic,
         EncodedExtrinsics, FinalizeBlock, InherentExtrinsics,
     },
-    BlockRef, Chain, ChainError, StateReader,
+    runtime_exhausted_budget, runtime_failed_on_input, BlockRef, Chain, ChainError, StateReader,
 };
 use dfs_core::{StateVersion, H256};
-use dfs_executor::{state::TrieBackend, ExecutorError};
+use dfs_executor::state::TrieBackend;
 use dfs_io::state::{OverlayedChanges, StorageChanges};
 use dfs_runtime_primitives::{
     generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic},
@@ -213,18 +213,16 @@ fn transactional<T>(
     result
 }
 
-/// Whether `error` is the runtime failing on the transactions it was given (a trap, running
-/// out of time or memory on them, an output it should not produce), rather than the node's
-/// own trouble (an unreadable state), which no choice of transactions avoids.
+/// Whether `error` is the runtime failing on the transactions it was given (a trap, an
+/// output it should not produce, or, to the author, running out of its time or memory on
+/// them), rather than the node's own trouble (an unreadable state), which no choice of
+/// transactions avoids.
 fn failed_on_input(error: &ChainError) -> bool {
-    matches!(
-        error,
-        ChainError::BadOutput(_)
-            | ChainError::Executor(
-                ExecutorError::Trap { .. }
-                    | ExecutorError::Timeout(_)
-                    | ExecutorError::OutOfMemory(_)
-                    | ExecutorError::InvalidOutput(_)
-            )
-    )
+    match error {
+        ChainError::BadOutput(_) => true,
+        ChainError::Executor(error) => {
+            runtime_failed_on_input(error) || runtime_exhausted_budget(error)
+        }
+        _ => false,
+    }
 }
