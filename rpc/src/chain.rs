@@ -12,7 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     config::Limits,
-    errors::{ParamError, ServiceError},
+    errors::{ParamError, ServiceError, CLIENT_ERROR},
     subscription::{connection_of, notify},
     types::{Bytes, ListOrValue, NumberOrHex, RpcBlock, RpcHeader, RpcSignedBlock},
     workers::Workers,
@@ -34,10 +34,9 @@ pub enum ChainRpcError {
 
 impl From<ChainRpcError> for ErrorObjectOwned {
     fn from(error: ChainRpcError) -> Self {
+        let message = error.to_string();
         match error {
-            ChainRpcError::Client(error) => {
-                ErrorObjectOwned::owned(4003, format!("Client error: {error}"), None::<()>)
-            }
+            ChainRpcError::Client(_) => ErrorObjectOwned::owned(CLIENT_ERROR, message, None::<()>),
             ChainRpcError::Param(error) => error.into(),
             ChainRpcError::Service(error) => error.into(),
         }

@@ -6,12 +6,16 @@ use jsonrpsee::types::{ErrorObject, ErrorObjectOwned};
 
 /// JSON-RPC's invalid-parameters code.
 pub const INVALID_PARAMS: i32 = -32602;
+/// JSON-RPC's internal-error code.
+pub const INTERNAL_ERROR: i32 = -32603;
 /// The code of a call refused because unsafe methods are not served (as Substrate).
 pub const UNSAFE_CALL: i32 = -32601;
 /// jsonrpsee's "server is busy" code: the call was not run; try again later.
 pub const SERVER_BUSY: i32 = -32009;
 /// jsonrpsee's "response too big" code.
 pub const TOO_BIG_RESPONSE: i32 = -32008;
+/// Substrate's client error: reading the chain or running the runtime failed.
+pub const CLIENT_ERROR: i32 = 4003;
 
 /// A parameter the server will not take.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +62,9 @@ pub enum ServiceError {
     /// The method is unsafe and this server serves only safe ones.
     #[error("RPC call is unsafe to be called externally")]
     Unsafe,
+    /// The call failed inside the server (a bug, logged): retrying will not help.
+    #[error("Internal error")]
+    Internal,
 }
 
 impl From<ServiceError> for ErrorObjectOwned {
@@ -66,6 +73,7 @@ impl From<ServiceError> for ErrorObjectOwned {
             ServiceError::Busy => SERVER_BUSY,
             ServiceError::TooBig { .. } => TOO_BIG_RESPONSE,
             ServiceError::Unsafe => UNSAFE_CALL,
+            ServiceError::Internal => INTERNAL_ERROR,
         };
         ErrorObject::owned(code, error.to_string(), None::<()>)
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use dfs_chain::{
-    runtime_api::{EncodedExtrinsic, QueryFeeDetails, QueryInfo},
+    runtime_api::{EncodedExtrinsic, QueryFeeDetails, QueryInfo, RuntimeApiCall},
     Chain, ChainError, HeaderReader, StateReader,
 };
 use dfs_core::H256;
@@ -78,6 +78,30 @@ impl PaymentRpc {
     pub fn new(chain: Arc<Chain>, workers: Workers, limits: Limits) -> Self {
         PaymentRpc { chain, workers, limits }
     }
+
+    /// Asks the runtime's payment API `C` about an extrinsic (its bytes as sent and their
+    /// length) at `at` or the best block, on a worker.
+    async fn ask<C>(
+        &self,
+        extrinsic: HexBytes,
+        at: Option<H256>,
+    ) -> Result<C::Output, PaymentRpcError>
+    where
+        C: for<'a> RuntimeApiCall<Args<'a> = (EncodedExtrinsic<'a>, u32)> + 'static,
+        C::Output: Send + 'static,
+    {
+        let xt = extrinsic.decode_limited(self.limits.max_request_bytes)?;
+        let chain = self.chain.clone();
+        let at = at.unwrap_or_else(|| chain.best().hash);
+        let output = self
+            .workers
+            .run(move || {
+                let args = (EncodedExtrinsic(&xt), xt.len() as u32);
+                chain.runtime_api_as::<C>(&at, &args, CallKind::Offchain)
+            })
+            .await??;
+        Ok(output)
+    }
 }
 
 #[jsonrpsee::core::async_trait]
@@ -87,16 +111,7 @@ impl PaymentApiServer for PaymentRpc {
         extrinsic: HexBytes,
         at: Option<H256>,
     ) -> Result<Value, PaymentRpcError> {
-        let xt = extrinsic.decode_limited(self.limits.max_request_bytes)?;
-        let chain = self.chain.clone();
-        let at = at.unwrap_or_else(|| chain.best().hash);
-        let info = self
-            .workers
-            .run(move || {
-                let args = (EncodedExtrinsic(&xt), xt.len() as u32);
-                chain.runtime_api_as::<QueryInfo>(&at, &args, CallKind::Offchain)
-            })
-            .await??;
+        let info = self.ask::<QueryInfo>(extrinsic, at).await?;
         let class = match info.class {
             DispatchClass::Normal => "normal",
             DispatchClass::Operational => "operational",
@@ -114,16 +129,7 @@ impl PaymentApiServer for PaymentRpc {
         extrinsic: HexBytes,
         at: Option<H256>,
     ) -> Result<Value, PaymentRpcError> {
-        let xt = extrinsic.decode_limited(self.limits.max_request_bytes)?;
-        let chain = self.chain.clone();
-        let at = at.unwrap_or_else(|| chain.best().hash);
-        let details = self
-            .workers
-            .run(move || {
-                let args = (EncodedExtrinsic(&xt), xt.len() as u32);
-                chain.runtime_api_as::<QueryFeeDetails>(&at, &args, CallKind::Offchain)
-            })
-            .await??;
+        let details = self.ask::<QueryFeeDetails>(extrinsic, at).await?;
         let number = |v: u128| format!("{v:#x}");
         Ok(json!({
             "inclusionFee": details.inclusion_fee.map(|fee| json!({

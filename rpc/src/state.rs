@@ -1,8 +1,9 @@
 //! `state_*`: storage reads, runtime calls, metadata, versions, read proofs, and storage and
 //! runtime-version subscriptions.
 //!
-//! Runtime calls from clients run as [`CallKind::Offchain`]: a smaller time and memory
-//! budget than block work, and instances of their own. Lists of keys are bounded by count
+//! Runtime calls from clients (`state_call`) run as
+//! [`CallKind::Offchain`]: a smaller time and memory budget than block work, and instances of
+//! their own. The runtime version is the chain's, remembered per runtime code. Lists of keys are bounded by count
 //! and answers by bytes, refused before they are built past the response limit.
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     config::Limits,
-    errors::{ParamError, ServiceError},
+    errors::{ParamError, ServiceError, CLIENT_ERROR},
     storage_subscriptions::StorageSubscriptions,
     subscription::{connection_of, notify},
     types::{Bytes, HexBytes, ReadProof, RpcRuntimeVersion, StorageChangeSet},
@@ -62,7 +63,7 @@ impl From<StateRpcError> for ErrorObjectOwned {
     fn from(error: StateRpcError) -> Self {
         let message = error.to_string();
         match error {
-            StateRpcError::Client(_) => ErrorObjectOwned::owned(4003, message, None::<()>),
+            StateRpcError::Client(_) => ErrorObjectOwned::owned(CLIENT_ERROR, message, None::<()>),
             StateRpcError::InvalidCount { .. } => {
                 ErrorObjectOwned::owned(4002, message, None::<()>)
             }
@@ -370,7 +371,9 @@ impl StateApiServer for StateRpc {
                     event = events.recv() => match event {
                         Ok(ChainEvent::Imported { block, is_best: true, changed_keys, .. })
                             if changed_keys.iter().any(|key| key == well_known_keys::CODE) => break block.hash,
-                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        // Missed events may have held an upgrade: look at the best block.
+                        Err(RecvError::Lagged(_)) => break self.chain.best().hash,
+                        Ok(_) => continue,
                         Err(RecvError::Closed) => return Ok(()),
                     },
                 }

@@ -11,7 +11,7 @@ use jsonrpsee::{proc_macros::rpc, types::ErrorObjectOwned};
 use serde_json::Value;
 
 use crate::{
-    errors::{ParamError, ServiceError},
+    errors::{ParamError, ServiceError, CLIENT_ERROR},
     types::{Bytes, Health, SyncState},
     workers::Workers,
 };
@@ -67,10 +67,9 @@ pub enum SystemRpcError {
 
 impl From<SystemRpcError> for ErrorObjectOwned {
     fn from(error: SystemRpcError) -> Self {
+        let message = error.to_string();
         match error {
-            SystemRpcError::Client(error) => {
-                ErrorObjectOwned::owned(4003, format!("Client error: {error}"), None::<()>)
-            }
+            SystemRpcError::Client(_) => ErrorObjectOwned::owned(CLIENT_ERROR, message, None::<()>),
             SystemRpcError::Param(error) => error.into(),
             SystemRpcError::Service(error) => error.into(),
         }

@@ -77,8 +77,9 @@ impl Workers {
             self.queued.fetch_sub(1, Ordering::Relaxed);
             return Err(ServiceError::Busy);
         }
-        // A job that panicked drops its reply: the caller hears "busy" rather than hanging.
-        answer.await.map_err(|_| ServiceError::Busy)
+        // A job that panicked drops its reply: the caller hears of an internal error rather
+        // than hanging (the panic is logged where it happened).
+        answer.await.map_err(|_| ServiceError::Internal)
     }
 
     /// How many jobs wait for a thread.

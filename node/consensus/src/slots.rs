@@ -93,8 +93,18 @@ pub async fn run(
                 let delay = config.slot / 3;
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
-                    if let Err(error) = chain.finalize(&block.hash, None) {
-                        tracing::error!(target: "authoring", %error, "finalizing an own block failed");
+                    // Finalizing waits for the import lock and writes (and prunes) the
+                    // database: off the async threads.
+                    let finalized =
+                        tokio::task::spawn_blocking(move || chain.finalize(&block.hash, None));
+                    match finalized.await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(error)) => {
+                            tracing::error!(target: "authoring", %error, "finalizing an own block failed")
+                        }
+                        Err(error) => {
+                            tracing::error!(target: "authoring", %error, "finalizing an own block died")
+                        }
                     }
                 });
             }
