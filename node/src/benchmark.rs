@@ -27,21 +27,18 @@ use std::{
 };
 
 use anyhow::{anyhow, bail, Context, Result};
-use codec::{Decode, Encode};
+use codec::Encode;
 use dfs_chain::{
     db::{Db, Pruning},
-    runtime_api::{
-        call_in_overlay, ApplyExtrinsics, BenchmarkList, BenchmarkSetup, CoreInitializeBlock,
-        CoreVersion, EncodedExtrinsics, FinalizeBlock, InherentExtrinsics,
-    },
-    BlockImport, BlockImportParams, BlockOrigin, Chain, HeaderReader, StateAction, StateReader,
+    runtime_api::{call_in_overlay, BenchmarkList, BenchmarkSetup, CoreVersion},
+    BlockBuilder, BlockImport, BlockImportParams, BlockOrigin, Chain, HeaderReader, StateAction,
 };
-use dfs_core::{hashing::blake2_256, pair::Sr25519Pair, AccountId32, H256};
+use dfs_core::{hashing::blake2_256, pair::Sr25519Pair, AccountId32};
 use dfs_executor::{Executor, ExecutorConfig};
 use dfs_io::state::{InMemoryBackend, OverlayedChanges};
 use dfs_runtime::signing::{sign, SigningContext};
 use dfs_runtime_primitives::{
-    generic::{Block, Digest, Header, OpaqueExtrinsic},
+    generic::{Block, OpaqueExtrinsic},
     InherentData, InvalidTransaction, TransactionValidityError, TIMESTAMP_INHERENT_IDENTIFIER,
 };
 use dfs_support::benchmarking::{BenchmarkInfo, BenchmarkOrigin};
@@ -84,10 +81,12 @@ struct Measured {
     empty_block: Duration,
 }
 
-/// What the benchmarks run with: two executors (one builds blocks, one imports them and
-/// remembers no signature from building) and the development genesis.
+/// What the benchmarks run with: an executor for the setup calls, one the measured chains
+/// build and import blocks with, which remembers no verified signature (so an import checks
+/// every signature, as a validator that never saw the transactions does), and the
+/// development genesis.
 struct Bench {
-    builder: Arc<Executor>,
+    setup: Arc<Executor>,
     importer: Arc<Executor>,
     genesis: BTreeMap<Vec<u8>, Vec<u8>>,
     args: BenchmarkArgs,
@@ -100,23 +99,23 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 impl Bench {
     fn new(args: BenchmarkArgs) -> Result<Self> {
-        let builder = crate::executor::executor()?;
+        let setup = crate::executor::executor()?;
         let importer = Arc::new(
             Executor::new(ExecutorConfig { verified_signatures: 0, ..Default::default() })
                 .map_err(|e| anyhow!("{e}"))?,
         );
-        let spec = ChainSpec::load("dev", &builder)?;
-        let genesis = spec.genesis_storage(&builder)?;
+        let spec = ChainSpec::load("dev", &setup)?;
+        let genesis = spec.genesis_storage(&setup)?;
         if args.rounds == 0 || args.extrinsics == 0 {
             bail!("--rounds and --extrinsics must be at least 1");
         }
-        Ok(Bench { builder, importer, genesis, args })
+        Ok(Bench { setup, importer, genesis, args })
     }
 
     /// The benchmarks the runtime lists.
     fn list(&self) -> Result<Vec<BenchmarkInfo>> {
         let state = InMemoryBackend::new(self.genesis.clone());
-        call_in_overlay::<BenchmarkList>(&self.builder, &state, &mut OverlayedChanges::default(), &())
+        call_in_overlay::<BenchmarkList>(&self.setup, &state, &mut OverlayedChanges::default(), &())
             .context("this runtime has no benchmark API: build dfs-node with `--features runtime-benchmarks`")
     }
 
@@ -134,61 +133,30 @@ impl Bench {
         chain: &Chain,
         extrinsics: &[Vec<u8>],
     ) -> Result<(Block<OpaqueExtrinsic>, usize)> {
-        let genesis = chain.genesis();
-        let state = chain.state_at(&genesis)?;
-        let mut overlay = OverlayedChanges::default();
-        let header = Header {
-            parent_hash: genesis,
-            number: 1,
-            state_root: H256::default(),
-            extrinsics_root: H256::default(),
-            digest: Digest::default(),
-        };
-        let executor = &self.builder;
-        call_in_overlay::<CoreInitializeBlock>(executor, &state, &mut overlay, &header)?;
+        let genesis = chain.expect_header(&chain.genesis())?;
+        let mut builder = BlockBuilder::new(chain, &genesis, Vec::new())?;
         let mut data = InherentData::default();
         data.put(TIMESTAMP_INHERENT_IDENTIFIER, &1_700_000_000_000u64);
-        let inherents =
-            call_in_overlay::<InherentExtrinsics>(executor, &state, &mut overlay, &data)?;
-        let mut body = Vec::new();
-        for inherent in inherents {
-            let encoded = inherent.encode();
-            let results = call_in_overlay::<ApplyExtrinsics>(
-                executor,
-                &state,
-                &mut overlay,
-                &EncodedExtrinsics(&[&encoded]),
-            )?;
-            if results != [Ok(Ok(()))] {
-                bail!("the timestamp inherent failed: {results:?}");
-            }
-            body.push(inherent);
-        }
+        builder.push_inherents(&data)?;
         let mut included = 0;
-        'chunks: for chunk in extrinsics.chunks(256) {
+        for chunk in extrinsics.chunks(256) {
             let encodings: Vec<&[u8]> = chunk.iter().map(|xt| &xt[..]).collect();
-            let results = call_in_overlay::<ApplyExtrinsics>(
-                executor,
-                &state,
-                &mut overlay,
-                &EncodedExtrinsics(&encodings),
-            )?;
-            for (xt, result) in chunk.iter().zip(results) {
+            let mut full = false;
+            for result in builder.apply(&encodings)? {
                 match result {
-                    Ok(Ok(())) => {
-                        body.push(OpaqueExtrinsic::decode(&mut &xt[..])?);
-                        included += 1;
-                    }
+                    Ok(Ok(())) => included += 1,
                     Err(TransactionValidityError::Invalid(
                         InvalidTransaction::ExhaustsResources,
-                    )) => break 'chunks,
+                    )) => full = true,
                     Ok(Err(error)) => bail!("a benchmarked call failed: {error:?}"),
                     Err(error) => bail!("a benchmarked extrinsic was refused: {error:?}"),
                 }
             }
+            if full {
+                break;
+            }
         }
-        let header = call_in_overlay::<FinalizeBlock>(executor, &state, &mut overlay, &())?;
-        Ok((Block { header, extrinsics: body }, included))
+        Ok((builder.build()?.block, included))
     }
 
     /// Imports `block` into `chain` and times it.
@@ -232,7 +200,7 @@ impl Bench {
         for chunk in accounts.chunks(SETUP_CHUNK) {
             let args = (info.pallet.clone(), info.name.clone(), component, as_root, chunk.to_vec());
             calls.extend(
-                call_in_overlay::<BenchmarkSetup>(&self.builder, &base, &mut overlay, &args)?
+                call_in_overlay::<BenchmarkSetup>(&self.setup, &base, &mut overlay, &args)?
                     .map_err(|e| anyhow!("setting up {}: {e}", name(info)))?,
             );
         }
@@ -318,7 +286,7 @@ pub fn run(args: BenchmarkArgs) -> Result<()> {
     let bench = Bench::new(args)?;
     // Compile the runtime in both executors before any clock starts.
     let state = InMemoryBackend::new(bench.genesis.clone());
-    for executor in [&bench.builder, &bench.importer] {
+    for executor in [&bench.setup, &bench.importer] {
         call_in_overlay::<CoreVersion>(executor, &state, &mut OverlayedChanges::default(), &())?;
     }
     let benchmarks = bench.list()?;

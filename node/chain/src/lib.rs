@@ -27,6 +27,7 @@
 //! RocksDB columns declared in one list ([`db::columns`]); each block import is one atomic
 //! write. [`db::Db::open_in_memory`] gives the same database in memory, for tests.
 
+pub mod block_builder;
 pub mod chain;
 pub mod db;
 mod error;
@@ -37,6 +38,7 @@ pub mod runtime_api;
 pub mod traits;
 mod types;
 
+pub use block_builder::{BlockBuilder, BuiltBlock};
 pub use chain::Chain;
 pub use error::{
     runtime_exhausted_budget, runtime_failed_on_input, ChainError, ChainResult, ImportError,

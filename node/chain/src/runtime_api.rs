@@ -104,8 +104,6 @@ runtime_api_calls! {
     CoreInitializeBlock = "Core_initialize_block", (Header) -> ExtrinsicInclusionMode;
     /// The inherent extrinsics for the given inherent data.
     InherentExtrinsics = "BlockBuilder_inherent_extrinsics", (InherentData) -> Vec<OpaqueExtrinsic>;
-    /// Applies one extrinsic to the block being built.
-    ApplyExtrinsic = "BlockBuilder_apply_extrinsic", (EncodedExtrinsic<'a>) -> ApplyExtrinsicResult;
     /// Applies extrinsics in order, each result in its position (a DFS API).
     ApplyExtrinsics = "DfsBlockBuilder_apply_extrinsics", (EncodedExtrinsics<'a>) -> Vec<ApplyExtrinsicResult>;
     /// Finishes the block being built and returns its header.

@@ -25,7 +25,4 @@ pub enum ConsensusError {
     /// Importing the block built failed.
     #[error(transparent)]
     Import(#[from] dfs_chain::ImportError),
-    /// An inherent failed, or the block built does not check out.
-    #[error("the block built is invalid: {0}")]
-    Inherent(String),
 }

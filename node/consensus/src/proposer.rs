@@ -3,19 +3,13 @@
 
 use std::{sync::Arc, time::Instant};
 
-use codec::{Decode, Encode};
 use dfs_chain::{
-    runtime_api::{
-        call_in_overlay, ApplyExtrinsic, ApplyExtrinsics, CoreInitializeBlock, EncodedExtrinsic,
-        EncodedExtrinsics, FinalizeBlock, InherentExtrinsics,
-    },
-    runtime_exhausted_budget, runtime_failed_on_input, BlockRef, Chain, ChainError, StateReader,
+    runtime_exhausted_budget, runtime_failed_on_input, BlockBuilder, BlockRef, Chain, ChainError,
 };
-use dfs_core::{StateVersion, H256};
-use dfs_executor::state::TrieBackend;
-use dfs_io::state::{OverlayedChanges, StorageChanges};
+use dfs_core::H256;
+use dfs_io::state::StorageChanges;
 use dfs_runtime_primitives::{
-    generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic},
+    generic::{Block, DigestItem, Header, OpaqueExtrinsic},
     ApplyExtrinsicResult, InherentData, InvalidTransaction, TransactionValidityError,
     UnknownTransaction, TIMESTAMP_INHERENT_IDENTIFIER,
 };
@@ -55,52 +49,22 @@ pub fn propose(
     timestamp: u64,
     deadline: Instant,
 ) -> Result<Proposal, ConsensusError> {
-    let parent_hash = parent.hash();
-    let state = chain.state_at(&parent_hash)?;
-    let executor = chain.executor();
-    let mut overlay = OverlayedChanges::default();
-    let header = Header {
-        parent_hash,
-        number: parent.number + 1,
-        state_root: H256::default(),
-        extrinsics_root: H256::default(),
-        digest: Digest { logs: digest },
-    };
-    call_in_overlay::<CoreInitializeBlock>(executor, &state, &mut overlay, &header)?;
-
+    let mut builder = BlockBuilder::new(chain, parent, digest)?;
     let mut data = InherentData::default();
     data.put(TIMESTAMP_INHERENT_IDENTIFIER, &timestamp);
-    let inherents = call_in_overlay::<InherentExtrinsics>(executor, &state, &mut overlay, &data)?;
-    let mut extrinsics = Vec::new();
-    for inherent in inherents {
-        let bytes = inherent.encode();
-        let result = call_in_overlay::<ApplyExtrinsic>(
-            executor,
-            &state,
-            &mut overlay,
-            &EncodedExtrinsic(&bytes),
-        )?;
-        if !matches!(result, Ok(Ok(()))) {
-            return Err(ConsensusError::Inherent(format!("{result:?}")));
-        }
-        extrinsics.push(inherent);
-    }
+    builder.push_inherents(&data)?;
 
     let (mut skipped, mut invalid) = (0, Vec::new());
     let ready = pool.ready();
-    'chunks: for chunk in ready.chunks(APPLY_CHUNK) {
+    for chunk in ready.chunks(APPLY_CHUNK) {
         if Instant::now() >= deadline {
             tracing::debug!(target: "authoring", "time budget spent; closing the block");
             break;
         }
-        let results = apply_chunk(chain, &state, &mut overlay, chunk, &mut invalid)?;
+        let results = apply_chunk(&mut builder, chunk, &mut invalid)?;
         for (tx, result) in chunk.iter().zip(results) {
             match result {
-                Ok(_dispatch_outcome) => {
-                    let opaque = OpaqueExtrinsic::decode(&mut &tx.bytes[..])
-                        .map_err(|_| ChainError::BadOutput("pool transaction encoding"))?;
-                    extrinsics.push(opaque);
-                }
+                Ok(_dispatch_outcome) => {}
                 Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
                     skipped += 1;
                 }
@@ -115,24 +79,16 @@ pub fn propose(
             }
         }
         if skipped >= MAX_SKIPPED_TRANSACTIONS {
-            break 'chunks;
+            break;
         }
     }
-    pool.report_invalid(BlockRef { hash: parent_hash, number: parent.number }, &invalid);
+    pool.report_invalid(BlockRef { hash: parent.hash(), number: parent.number }, &invalid);
 
-    let header = call_in_overlay::<FinalizeBlock>(executor, &state, &mut overlay, &())?;
-    let changes = overlay.drain_committed();
-    let (root, nodes) = state.commit(&changes, StateVersion::V1).map_err(ChainError::State)?;
-    if root != header.state_root {
-        return Err(ConsensusError::Inherent(format!(
-            "the built state root {root:?} differs from the header's {:?}",
-            header.state_root
-        )));
-    }
+    let built = builder.build()?;
     Ok(Proposal {
-        block: Block { header, extrinsics },
-        changes,
-        nodes,
+        block: built.block,
+        changes: built.changes,
+        nodes: built.nodes,
         skipped,
         invalid: invalid.len(),
     })
@@ -143,29 +99,12 @@ pub fn propose(
 /// transaction at a time, so that the culprit is found (added to `invalid`) and the rest
 /// get in.
 fn apply_chunk(
-    chain: &Chain,
-    state: &TrieBackend<'_>,
-    overlay: &mut OverlayedChanges,
+    builder: &mut BlockBuilder<'_>,
     chunk: &[Arc<PoolTx>],
     invalid: &mut Vec<(H256, InvalidTransaction)>,
 ) -> Result<Vec<ApplyExtrinsicResult>, ChainError> {
-    let executor = chain.executor();
     let encodings: Vec<&[u8]> = chunk.iter().map(|tx| &tx.bytes[..]).collect();
-    let all = transactional(overlay, |overlay| {
-        let results = call_in_overlay::<ApplyExtrinsics>(
-            executor,
-            state,
-            overlay,
-            &EncodedExtrinsics(&encodings),
-        )?;
-        if results.len() != chunk.len() {
-            return Err(ChainError::BadOutput(
-                <ApplyExtrinsics as dfs_chain::runtime_api::RuntimeApiCall>::METHOD,
-            ));
-        }
-        Ok(results)
-    });
-    match all {
+    match builder.apply(&encodings) {
         Ok(results) => return Ok(results),
         Err(error) if !failed_on_input(&error) => return Err(error),
         Err(error) => {
@@ -174,16 +113,8 @@ fn apply_chunk(
     }
     let mut results = Vec::with_capacity(chunk.len());
     for tx in chunk {
-        let one = transactional(overlay, |overlay| {
-            call_in_overlay::<ApplyExtrinsic>(
-                executor,
-                state,
-                overlay,
-                &EncodedExtrinsic(&tx.bytes),
-            )
-        });
-        match one {
-            Ok(result) => results.push(result),
+        match builder.apply(&[&tx.bytes[..]]) {
+            Ok(mut one) => results.push(one.remove(0)),
             Err(error) if !failed_on_input(&error) => return Err(error),
             Err(error) => {
                 tracing::warn!(target: "authoring", hash = ?tx.hash, %error, "dropping a transaction the runtime fails on");
@@ -195,22 +126,6 @@ fn apply_chunk(
         }
     }
     Ok(results)
-}
-
-/// Runs `f` in a storage transaction of `overlay`: its changes stay if it succeeds and are
-/// undone if it fails.
-fn transactional<T>(
-    overlay: &mut OverlayedChanges,
-    f: impl FnOnce(&mut OverlayedChanges) -> Result<T, ChainError>,
-) -> Result<T, ChainError> {
-    overlay.start_transaction();
-    let result = f(overlay);
-    if result.is_ok() {
-        overlay.commit_transaction();
-    } else {
-        overlay.rollback_transaction();
-    }
-    result
 }
 
 /// Whether `error` is the runtime failing on the transactions it was given (a trap, an
