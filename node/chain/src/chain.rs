@@ -18,7 +18,7 @@ use dfs_core::{StateVersion, H256};
 use dfs_executor::{state::TrieBackend, CallKind, Executor, ExecutorError};
 use dfs_io::state::{Backend, StorageChanges};
 use dfs_runtime_primitives::{
-    generic::{Block, BlockNumber, Header, OpaqueExtrinsic},
+    generic::{BlockNumber, Header, OpaqueExtrinsic},
     well_known_keys, RuntimeVersion,
 };
 use dfs_trie::MemoryDB;
@@ -226,14 +226,15 @@ impl Chain {
         let bad = |reason: String| ImportError::BadBlock { number, hash, reason };
         let node = |source: ChainError| ImportError::Node { number, hash, source };
         let state = self.state_at(&params.header.parent_hash).map_err(node)?;
-        let block = Block { header: params.header.clone(), extrinsics: params.body.clone() };
+        // Encoded as a `Block` is (the header, then the body), without copying either first.
+        let block = (&params.header, &params.body).encode();
         let started = Instant::now();
         let mut overlay = dfs_io::state::OverlayedChanges::default();
         let executed = self.executor.call_at(
             &state,
             &mut overlay,
             CoreExecuteBlock::METHOD,
-            &block.encode(),
+            &block,
             CallKind::Block,
         );
         match executed {

@@ -403,8 +403,17 @@ impl Db {
                 }
             }
         }
+        let nodes = net.len();
+        let started = std::time::Instant::now();
         let added = self.write_references(&mut tx, net)?;
+        let counted = started.elapsed();
         self.inner.write(tx)?;
+        tracing::debug!(
+            target: "db",
+            "#{number}: {nodes} trie nodes' references counted in {} ms, written in {} ms",
+            counted.as_millis(),
+            (started.elapsed() - counted).as_millis()
+        );
         // The new state's nodes are what the next block reads first.
         let mut cache = self.node_cache();
         for (hash, node) in added {
@@ -484,6 +493,10 @@ impl Db {
         net: NetReferences,
     ) -> DbResult<Vec<(H256, Vec<u8>)>> {
         let mut added = Vec::new();
+        // In key order: RocksDB's memtable inserts a sorted batch faster (each insert starts
+        // from where the last one went in), and the reads before them are nearer each other.
+        let mut net: Vec<_> = net.into_iter().collect();
+        net.sort_unstable_by_key(|(hash, _)| *hash);
         for (hash, (change, node)) in net {
             if change == 0 {
                 continue;
