@@ -246,6 +246,11 @@ where
 /// `Vec`s, whose stored form can be appended to in place.
 pub trait AppendableVec<Item> {}
 impl<Item, T> AppendableVec<Item> for Vec<T> {}
+// A digest encodes as its list of items: an item appends to it as to a `Vec`.
+impl AppendableVec<dfs_runtime_primitives::generic::DigestItem>
+    for dfs_runtime_primitives::generic::Digest
+{
+}
 
 impl<P, V, Q> StorageEntryMetadataBuilder for StorageValue<P, V, Q>
 where

@@ -460,9 +460,10 @@ pub mod pallet {
             Events::<T>::get()
         }
 
-        /// Adds an item to the block's digest.
+        /// Adds an item to the block's digest (appended in storage: a block depositing many
+        /// does not read and rewrite the whole digest for each).
         pub fn deposit_log(item: dfs_runtime_primitives::generic::DigestItem) {
-            Digest::mutate(|digest| digest.push(item));
+            Digest::append(item);
         }
 
         /// Starts a block: its number, parent and pre-runtime digest.

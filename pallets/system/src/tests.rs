@@ -130,6 +130,27 @@ fn blocks_record_parents_and_prune_old_hashes() {
     });
 }
 
+#[test]
+fn deposited_logs_follow_the_pre_runtime_digest_in_the_header() {
+    new_test_ext().execute_with(|| {
+        let pre = DigestItem::PreRuntime(*b"aura", vec![1, 2]);
+        let logs = [DigestItem::Other(vec![3]), DigestItem::RuntimeEnvironmentUpdated];
+        System::initialize(1, H256([9; 32]), &HeaderDigest { logs: vec![pre.clone()] });
+        for log in &logs {
+            System::deposit_log(log.clone());
+        }
+        System::note_finished_extrinsics();
+        let header = System::finalize();
+        assert_eq!(header.digest.logs, [pre, logs[0].clone(), logs[1].clone()]);
+        // A block without a pre-runtime digest starts its digest with the first log.
+        System::initialize(2, header.hash(), &HeaderDigest::default());
+        System::deposit_log(logs[0].clone());
+        System::note_finished_extrinsics();
+        assert_eq!(System::finalize().digest.logs, [logs[0].clone()]);
+        check_invariants();
+    });
+}
+
 fn runtime_blob(spec_name: &str, spec_version: u32) -> Vec<u8> {
     let mut version = TestVersion::get();
     version.spec_name = spec_name.into();
