@@ -16,7 +16,8 @@
 #   bash scripts/bench.sh weights [dfs-node benchmark options]
 #       Measures every pallet's weights on this machine (the benchmark harness, in a node
 #       built with `runtime-benchmarks`) and rewrites each pallet's `src/weights.rs`;
-#       `--pallet balances` for one, `--rounds N`, `--extrinsics N`, `--margin F`.
+#       `--pallet balances` for one, `--rounds N`, `--extrinsics N`, `--margin F`;
+#       `--benchmark NAME` prints one benchmark's figures and writes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dfs-target}"
@@ -55,8 +56,14 @@ case "${1:-block}" in
         # A binary of its own: the benchmark runtime must never be the one a dev node runs.
         cargo build --quiet --release --locked -p dfs-node --bin dfs-node --features runtime-benchmarks
         cp "$CARGO_TARGET_DIR/release/dfs-node" "$CARGO_TARGET_DIR/release/dfs-node-benchmarks"
-        "$CARGO_TARGET_DIR/release/dfs-node-benchmarks" benchmark -l chain=warn --write "$PWD" "$@"
-        rustfmt --edition 2021 pallets/*/src/weights.rs
+        case " $* " in
+            # One benchmark is printed, not written (a pallet's file holds every call).
+            *" --benchmark "*) "$CARGO_TARGET_DIR/release/dfs-node-benchmarks" benchmark -l chain=warn "$@" ;;
+            *)
+                "$CARGO_TARGET_DIR/release/dfs-node-benchmarks" benchmark -l chain=warn --write "$PWD" "$@"
+                rustfmt --edition 2021 pallets/*/src/weights.rs
+                ;;
+        esac
         ;;
     *)
         echo "usage: bash scripts/bench.sh block [transfers] [rounds] | build | pack [size MiB] [dir] | tps [accounts] [per account] [bob|fresh|remark|drain] | weights [options]" >&2

@@ -51,8 +51,14 @@ pub struct BenchmarkArgs {
     /// Only this pallet (`system`, `balances`); every pallet without.
     #[arg(long)]
     pub pallet: Option<String>,
-    /// Extrinsics per measured block (fewer when the block fills up first).
-    #[arg(long, default_value_t = 4000)]
+    /// Only this benchmark (a call's name, e.g. `transfer_keep_alive`), printed and not
+    /// written: a pallet's file holds every call.
+    #[arg(long, conflicts_with = "write")]
+    pub benchmark: Option<String>,
+    /// Extrinsics per measured block, at most: by default more than a block takes, so that
+    /// the block is full (per-extrinsic costs grow with a block's size: the figures must
+    /// hold for the fullest block the weights let in).
+    #[arg(long, default_value_t = 60_000)]
     pub extrinsics: u32,
     /// Measured blocks per benchmark and component end; their median counts.
     #[arg(long, default_value_t = 5)]
@@ -292,7 +298,11 @@ pub fn run(args: BenchmarkArgs) -> Result<()> {
     let benchmarks = bench.list()?;
     let wanted = |info: &BenchmarkInfo| {
         bench.args.pallet.as_deref().is_none_or(|pallet| info.pallet == pallet.as_bytes())
+            && bench.args.benchmark.as_deref().is_none_or(|name| info.name == name.as_bytes())
     };
+    if !benchmarks.iter().any(wanted) {
+        bail!("no benchmark matches --pallet and --benchmark");
+    }
     // The base: an empty remark, beyond the empty block. Root calls are all signed by the
     // sudo key, which costs less per extrinsic than many signers: theirs is an empty remark
     // sent as root.
