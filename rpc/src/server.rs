@@ -25,6 +25,8 @@ use std::{
 };
 
 use crate::metrics::RpcMetrics;
+// Values locked here (an instant, a handle) are replaced whole.
+use dfs_io::sync::lock;
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
@@ -60,8 +62,11 @@ pub struct ConnectionState {
     bytes_in_flight: AtomicUsize,
     killed: AtomicBool,
     kill: Notify,
-    /// A second handle to the socket, to shut it down from outside the tasks using it.
-    socket: Option<std::net::TcpStream>,
+    /// A second handle to the socket, to shut it down from outside the tasks using it; let
+    /// go with the socket itself, so that calls still holding this state keep no descriptor.
+    socket: Mutex<Option<std::net::TcpStream>>,
+    /// Whether the socket is gone and the connection no longer counted as open.
+    released: AtomicBool,
     open_connections: Arc<AtomicUsize>,
     metrics: RpcMetrics,
 }
@@ -84,7 +89,8 @@ impl ConnectionState {
             bytes_in_flight: AtomicUsize::new(0),
             killed: AtomicBool::new(false),
             kill: Notify::new(),
-            socket,
+            socket: Mutex::new(socket),
+            released: AtomicBool::new(false),
             open_connections,
             metrics,
         }
@@ -136,7 +142,7 @@ impl ConnectionState {
     }
 
     fn set_blocked(&self, blocked: bool) {
-        let mut since = self.blocked_since.lock().unwrap_or_else(|p| p.into_inner());
+        let mut since = lock(&self.blocked_since);
         match (blocked, since.is_some()) {
             (true, false) => *since = Some(Instant::now()),
             (false, true) => *since = None,
@@ -146,7 +152,7 @@ impl ConnectionState {
 
     /// How long output has waited on a client that reads nothing, if it does.
     fn stalled_for(&self) -> Option<Duration> {
-        let since = *self.blocked_since.lock().unwrap_or_else(|p| p.into_inner());
+        let since = *lock(&self.blocked_since);
         since.map(|since| since.elapsed())
     }
 
@@ -169,10 +175,21 @@ impl ConnectionState {
             return;
         }
         tracing::info!(target: "rpc", connection = self.id, "closing an RPC connection: {reason}");
-        if let Some(socket) = &self.socket {
+        if let Some(socket) = lock(&self.socket).as_ref() {
             let _ = socket.shutdown(std::net::Shutdown::Both);
         }
         self.kill.notify_waiters();
+    }
+
+    /// The socket is gone: its second handle is closed and the connection stops counting
+    /// against the limit, even while calls it started still run.
+    fn release(&self) {
+        if self.released.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        lock(&self.socket).take();
+        self.open_connections.fetch_sub(1, Ordering::Relaxed);
+        self.metrics.session_closed();
     }
 
     /// Resolves when the connection is closed by the server.
@@ -187,8 +204,7 @@ impl ConnectionState {
 
 impl Drop for ConnectionState {
     fn drop(&mut self) {
-        self.open_connections.fetch_sub(1, Ordering::Relaxed);
-        self.metrics.session_closed();
+        self.release();
     }
 }
 
@@ -210,6 +226,12 @@ impl Drop for CallSlot {
 pub struct CountingStream {
     inner: TcpStream,
     connection: Arc<ConnectionState>,
+}
+
+impl Drop for CountingStream {
+    fn drop(&mut self) {
+        self.connection.release();
+    }
 }
 
 impl AsyncRead for CountingStream {
@@ -395,5 +417,37 @@ async fn watch_stalls(connection: Weak<ConnectionState>) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> ConnectionLimits {
+        ConnectionLimits {
+            max_pending_output: 1 << 20,
+            stall_timeout: Duration::from_secs(60),
+            max_calls_in_flight: 16,
+            max_bytes_in_flight: 1 << 20,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_socket_is_gone_holds_no_descriptor_or_slot() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (socket, _) = listener.accept().await.unwrap();
+        let connections = Connections::new(RpcMetrics::default(), 1, limits());
+        let (stream, state) = connections.admit(socket).unwrap();
+        assert_eq!(connections.open(), 1);
+        assert!(lock(&state.socket).is_some(), "a handle to shut it down with");
+        // A call still running holds the state; the connection's socket ends.
+        let call = state.begin_call(10).unwrap();
+        drop(stream);
+        assert_eq!(connections.open(), 0, "the slot is free for another client");
+        assert!(lock(&state.socket).is_none(), "the second descriptor is closed");
+        drop((call, state));
+        assert_eq!(connections.open(), 0, "released once");
     }
 }

@@ -37,7 +37,8 @@ pub struct Subscriber {
 
 impl Subscriber {
     fn lock(&self) -> MutexGuard<'_, Pending> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+        // A batch of keys goes in or out whole.
+        dfs_io::sync::lock(&self.pending)
     }
 
     fn add(&self, block: H256, keys: impl IntoIterator<Item = Vec<u8>>) {
@@ -117,7 +118,8 @@ impl Drop for Registration {
 
 impl StorageSubscriptions {
     fn lock(&self) -> MutexGuard<'_, Index> {
-        self.index.lock().unwrap_or_else(|p| p.into_inner())
+        // Its methods update both directions of the index before anything can panic.
+        dfs_io::sync::lock(&self.index)
     }
 
     /// An index fed by `chain`'s imports for as long as the chain runs.

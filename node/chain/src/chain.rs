@@ -16,7 +16,11 @@ use std::{
 use codec::Encode;
 use dfs_core::{StateVersion, H256};
 use dfs_executor::{state::TrieBackend, CallKind, Executor, ExecutorError};
-use dfs_io::state::{Backend, StorageChanges};
+// Every value locked here is replaced whole: a panicking holder leaves no half state.
+use dfs_io::{
+    state::{Backend, StorageChanges},
+    sync::lock,
+};
 use dfs_runtime_primitives::{
     generic::{BlockNumber, Header, OpaqueExtrinsic},
     well_known_keys, RuntimeVersion,
@@ -49,11 +53,6 @@ pub struct Chain {
 
 /// How many chain events a slow subscriber may lag behind before it misses some.
 const EVENT_BUFFER: usize = 1024;
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every value guarded here is replaced whole: a panicking holder leaves no half state.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Chain {
     /// Opens the chain in `db`, writing the genesis block from `genesis_storage` if the

@@ -106,7 +106,7 @@ impl VerifiedSignatures {
     fn lock(&self) -> std::sync::MutexGuard<'_, BoundedMap<[u8; 32], ()>> {
         // A panic cannot happen halfway through an insertion: a poisoned lock still holds
         // consistent entries.
-        self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        dfs_io::sync::lock(&self.known)
     }
 }
 

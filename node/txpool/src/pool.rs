@@ -492,7 +492,7 @@ impl Pool {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Poisoned only if a holder panicked, a bug the tests' invariant checks hunt for; the
         // node keeps serving from the pool rather than stopping every caller with it.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        dfs_io::sync::lock(&self.inner)
     }
 
     /// The chain the pool works over.

@@ -145,7 +145,7 @@ impl TestApi {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        dfs_io::sync::lock(&self.state)
     }
 
     /// Builds a block on `parent` from `txs` (encodings) as a block author would: each one

@@ -23,6 +23,8 @@ mod native_batch;
 pub mod signature_batch;
 #[cfg(feature = "std")]
 pub mod state;
+#[cfg(feature = "std")]
+pub mod sync;
 #[cfg(not(feature = "std"))]
 #[allow(unsafe_code, missing_docs)]
 mod wasm;

@@ -67,7 +67,7 @@ struct Workers {
 impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         // The queue is a plain list: a panicking holder cannot leave it half-updated.
-        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.queue)
     }
 
     /// The next chunk, waiting for one unless the queue is closed (then `None` once empty).
