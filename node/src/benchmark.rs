@@ -154,6 +154,8 @@ impl Bench {
                     Err(TransactionValidityError::Invalid(
                         InvalidTransaction::ExhaustsResources,
                     )) => full = true,
+                    // The sudo key's next nonces, once one of its calls no longer fit.
+                    Err(TransactionValidityError::Invalid(InvalidTransaction::Future)) if full => {}
                     Ok(Err(error)) => bail!("a benchmarked call failed: {error:?}"),
                     Err(error) => bail!("a benchmarked extrinsic was refused: {error:?}"),
                 }
@@ -247,15 +249,23 @@ impl Bench {
     }
 
     /// The medians of `info` at `component` (all sent as root with `as_root`).
+    ///
+    /// Per-extrinsic costs grow with a block's size, so each point is measured in blocks as
+    /// full as the weights it yields will let a block be: a first round (not counted) fills
+    /// a block as far as the runtime's current weights allow, and each next round takes as
+    /// many extrinsics as the normal class's share of a block holds at the weight the last
+    /// round measured (halfway from the last size, which damps the swing).
     fn measure(&self, info: &BenchmarkInfo, component: u32, as_root: bool) -> Result<Measured> {
         let mut samples = Vec::new();
         let (mut count, mut empties) = (0, Vec::new());
-        // After the first round, set up only a few more signers than a block took.
         let mut signers = self.args.extrinsics;
-        for round in 0..self.args.rounds {
+        for round in 0..=self.args.rounds {
             let (per, included, empty) = self.round(info, component, as_root, round, signers)?;
-            if included < signers as usize {
-                signers = (included as u32).saturating_add(16).min(self.args.extrinsics);
+            let admitted = block_share_at(per, self.args.margin).min(u64::from(u32::MAX)) as u32;
+            let target = ((included as u32).saturating_add(admitted) / 2).max(1);
+            signers = target.min(self.args.extrinsics);
+            if round == 0 && self.args.rounds > 0 {
+                continue;
             }
             samples.push(per);
             empties.push(empty);
@@ -267,6 +277,17 @@ impl Bench {
         );
         Ok(Measured { per_extrinsic: median(samples), range, count, empty_block: median(empties) })
     }
+}
+
+/// How many extrinsics costing `per` each (times `margin`, as their weight will declare) the
+/// normal class's share of a block holds, beyond an empty block.
+fn block_share_at(per: Duration, margin: f64) -> u64 {
+    let normal = dfs_runtime::MAXIMUM_BLOCK_WEIGHT.ref_time as f64
+        * dfs_runtime::NORMAL_DISPATCH_RATIO_PERCENT as f64
+        / 100.0;
+    let available = normal - dfs_runtime::BLOCK_EXECUTION_WEIGHT.ref_time as f64;
+    let weight = (per.as_nanos() as f64 * 1_000.0 * margin).max(1.0);
+    (available / weight).max(1.0) as u64
 }
 
 fn name(info: &BenchmarkInfo) -> String {
@@ -439,8 +460,10 @@ fn render(pallet: &str, lines: &[WeightLine], overhead: &Overhead, args: &Benchm
         out,
         "//! Each call: blocks of signed extrinsics imported as a validator imports them (the runtime\n\
          //! executing them with their signatures verified, the state root, the RocksDB write),\n\
-         //! the median of {} rounds of up to {} extrinsics, per extrinsic beyond an empty block,\n\
-         //! less the extrinsic base; a component is the line through its two ends; times {}.\n\
+         //! the median of {} rounds (after one that sizes the block) of as many extrinsics as a\n\
+         //! block's normal share holds at the weight measured (at most {}), per extrinsic\n\
+         //! beyond an empty block, less the extrinsic base; a component is the line through\n\
+         //! its two ends; times {}.\n\
          //! The state: the development genesis and, per signer, its account and {} more.\n\
          //! Root calls are measured through `Sudo::sudo`. Do not edit: run the command again.",
         args.rounds,

@@ -138,8 +138,9 @@ pub struct RunArgs {
     #[arg(long, alias = "pruning", default_value = "256")]
     pub state_pruning: Pruning,
     /// Most transactions in the pool's ready queue (the future queue holds a tenth of it).
-    /// Above Substrate's 8 192: a block here holds over 30 000 transfers, and a pool smaller
-    /// than a block would leave blocks part empty under load.
+    /// Above Substrate's 8 192: a block here holds about 18 000 transfers (the weights of
+    /// 2026-11; faster imports will raise it), and a pool smaller than a few blocks would
+    /// leave blocks part empty under load.
     #[arg(long, default_value_t = 65_536)]
     pub pool_limit: usize,
     /// Most kilobytes of transactions in the pool's ready queue (a tenth for the future one):

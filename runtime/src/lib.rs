@@ -164,11 +164,12 @@ pub const MAXIMUM_BLOCK_WEIGHT: Weight =
 pub const NORMAL_DISPATCH_RATIO_PERCENT: u64 = 75;
 /// Ten MiB of extrinsics per block, derived from the weights rather than taken from
 /// Substrate's 5 MiB: a block's normal share must hold more of the smallest common
-/// transaction, a transfer between existing accounts (~150 bytes, 31 µs in all), than its
-/// weight admits (1.5 s / 31 µs ≈ 48 400, ≈ 7.3 MB), or length and not measured cost caps
-/// the chain. 7.5 MiB of normal length holds ~52 400; a runtime test keeps this true when
-/// the weights change. A full block is then 1.7 MB/s of chain growth at most, and its hex
-/// in `chain_getBlock` (~20.5 MiB) fits the node's default RPC response limit.
+/// transaction, a transfer between existing accounts (~150 bytes), than its weight admits
+/// (with the weights measured in 2026-11, ~82 µs in all: 1.5 s / 82 µs ≈ 18 300), or length
+/// and not measured cost caps the chain. 7.5 MiB of normal length holds ~52 400, headroom
+/// for faster imports; a runtime test keeps this true when the weights change. A full block
+/// is at most 1.7 MB/s of chain growth, and its hex in `chain_getBlock` (~20.5 MiB at most)
+/// fits the node's default RPC response limit.
 pub const MAXIMUM_BLOCK_LENGTH: u32 = 10 * 1024 * 1024;
 
 parameter_types! {

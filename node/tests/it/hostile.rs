@@ -50,6 +50,32 @@ fn a_batch_stops_at_the_response_limit_while_answering() {
 }
 
 #[test]
+fn a_batch_attack_at_default_limits_keeps_the_node_small() {
+    let node = Node::start(&["--dev", "--tmp"]);
+    // Four clients at once, each asking in one batch for the runtime blob 1 000 times:
+    // 1.3 GB of hex apiece if a node collected every answer before checking its size.
+    let attackers: Vec<_> = (0..4)
+        .map(|_| {
+            let address = node.rpc;
+            std::thread::spawn(move || {
+                let body =
+                    batch((0..1000).map(|_| ("state_getStorage".to_string(), json!([CODE_KEY]))));
+                http_post(address, body.as_bytes())
+            })
+        })
+        .collect();
+    for attacker in attackers {
+        let (_, answer) = attacker.join().unwrap();
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(error_code(&answer), -32011, "the batch response is too large: {answer:.300}");
+    }
+    let peak = peak_rss_mib(node.pid());
+    eprintln!("peak RSS under four batch attacks of 1 000 runtime reads: {peak} MiB");
+    assert!(peak < 600, "peak RSS {peak} MiB");
+    assert_eq!(node.call("system_chain", json!([])), "Development");
+}
+
+#[test]
 fn lists_and_answers_are_bounded_by_count_and_bytes() {
     let node = Node::start(&["--dev", "--tmp", "--rpc-max-response-size", "1"]);
     let keys: Vec<String> = (0..1001).map(|i| format!("0x{i:08x}")).collect();

@@ -111,6 +111,8 @@ struct Inner {
     next_order: u64,
     /// Round-robin cursor for re-validation.
     revalidated_up_to: u64,
+    /// The ready queue's limits (count, bytes): promotion stops at them.
+    ready_limits: (usize, usize),
 }
 
 impl Inner {
@@ -130,6 +132,7 @@ impl Inner {
             awaiting_finality: HashMap::new(),
             next_order: 0,
             revalidated_up_to: 0,
+            ready_limits: (limits.ready_count, limits.ready_bytes),
         }
     }
 
@@ -289,8 +292,18 @@ impl Inner {
         self.promote_from(met);
     }
 
+    /// Whether the ready queue holds one more transaction of `bytes`.
+    fn ready_has_room(&self, bytes: usize) -> bool {
+        self.ready.ranked.len() < self.ready_limits.0
+            && self.ready.bytes + bytes <= self.ready_limits.1
+    }
+
     /// Moves future transactions whose requirements are now all met to ready, starting
-    /// from those requiring `tags` and following what each promoted one provides.
+    /// from those requiring `tags` and following what each promoted one provides, while the
+    /// ready queue has room. What finds it full waits in future, requirements met, until a
+    /// block frees room and meets its requirement on chain (`promote_all`): promotion never
+    /// overfills the ready queue, which would evict the transactions it just made ready with
+    /// everything depending on them, leaving an account's later nonces waiting for ever.
     fn promote_from(&mut self, mut tags: Vec<TransactionTag>) {
         while let Some(tag) = tags.pop() {
             let waiting: Vec<H256> = match self.requirers.get(&tag) {
@@ -302,7 +315,7 @@ impl Inner {
                     continue;
                 }
                 let Some(tx) = self.txs.get(&hash).cloned() else { continue };
-                if !self.is_satisfied(&tx.requires) {
+                if !self.is_satisfied(&tx.requires) || !self.ready_has_room(tx.bytes.len()) {
                     continue;
                 }
                 self.move_to(&tx, Queue::Ready);
@@ -446,8 +459,10 @@ impl Inner {
 
     /// Evicts the worst transactions of each queue beyond its limits (after promotions,
     /// demotions or a retraction moved transactions between queues).
-    fn enforce_limits(&mut self, limits: &PoolLimits) -> usize {
-        let mut evicted = 0;
+    /// Evicts the lowest-priority transactions (with what depends on them) until both queues
+    /// are within `limits`; returns what left.
+    fn enforce_limits(&mut self, limits: &PoolLimits) -> Vec<H256> {
+        let mut evicted = Vec::new();
         for (queue, count_limit, bytes_limit) in [
             (Queue::Ready, limits.ready_count, limits.ready_bytes),
             (Queue::Future, limits.future_count, limits.future_bytes),
@@ -458,9 +473,11 @@ impl Inner {
                     Queue::Future => self.future.ranked.first(),
                 };
                 let Some(&(_, _, hash)) = worst else { break };
-                evicted += self
-                    .remove_with_dependents(&[hash], TxStatus::Dropped, TxStatus::Dropped)
-                    .len();
+                evicted.extend(self.remove_with_dependents(
+                    &[hash],
+                    TxStatus::Dropped,
+                    TxStatus::Dropped,
+                ));
             }
         }
         evicted
@@ -788,8 +805,15 @@ impl Pool {
                 inner.demote_from(provides);
             }
         }
-        inner.enforce_limits(&self.limits);
+        // What it promoted can overfill the ready queue, and the newcomer may be the worst
+        // there: then it did not get in after all, and says so (as Substrate does).
+        let evicted = inner.enforce_limits(&self.limits);
         self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
+        if evicted.contains(&hash) {
+            return Err(PoolError::ImmediatelyDropped(
+                "the transactions it made ready filled the pool, and it paid the least".into(),
+            ));
+        }
         Ok(hash)
     }
 

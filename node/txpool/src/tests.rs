@@ -171,6 +171,31 @@ fn expired_transactions_leave_with_their_dependents() {
 }
 
 #[test]
+fn promotion_never_overfills_the_ready_queue_and_loses_nothing() {
+    let api = TestApi::new(&[(1, 1_000), (2, 1_000)]);
+    let pool = pool(&api, limits(2, 10));
+    // Sender 1's nonces 1 and 2 wait for nonce 0; sender 2 has one ready.
+    let waiting = [TestTx::new(1, 1).tip(9), TestTx::new(1, 2).tip(9)];
+    assert!(submit(&pool, &waiting).iter().all(Result::is_ok));
+    let other = TestTx::new(2, 0).tip(5);
+    submit_one(&pool, &other).unwrap();
+    // Nonce 0 fits the ready queue, and meets what the waiting ones require, but the ready
+    // queue has no room for them: they wait, rather than overfill it and be evicted with
+    // the nonce that opened them (which would leave sender 1's later nonces dead).
+    let opener = TestTx::new(1, 0).tip(1);
+    submit_one(&pool, &opener).unwrap();
+    assert_eq!((pool.ready_count(), pool.future_count()), (2, 2));
+    pool.check_invariants();
+    // A block takes the ready ones: the waiting ones follow, in order, in the next blocks.
+    let (included, _) = author_block(&api, &pool);
+    assert_eq!(included, 2);
+    assert_eq!((pool.ready_count(), pool.future_count()), (2, 0));
+    assert_eq!(author_block(&api, &pool).0, 2);
+    assert_eq!(pool.ready_count() + pool.future_count(), 0);
+    pool.check_invariants();
+}
+
+#[test]
 fn a_full_pool_evicts_its_lowest_priority_for_a_better_newcomer() {
     let api = TestApi::new(&[(1, 1_000), (2, 1_000), (3, 1_000), (4, 1_000), (5, 1_000)]);
     let pool = pool(&api, limits(4, 2));
