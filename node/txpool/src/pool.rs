@@ -111,8 +111,8 @@ struct Inner {
     next_order: u64,
     /// Round-robin cursor for re-validation.
     revalidated_up_to: u64,
-    /// The ready queue's limits (count, bytes): promotion stops at them.
-    ready_limits: (usize, usize),
+    /// The queues' bounds: promotion stops at the ready queue's, eviction keeps both.
+    limits: PoolLimits,
 }
 
 impl Inner {
@@ -132,7 +132,7 @@ impl Inner {
             awaiting_finality: HashMap::new(),
             next_order: 0,
             revalidated_up_to: 0,
-            ready_limits: (limits.ready_count, limits.ready_bytes),
+            limits: *limits,
         }
     }
 
@@ -294,8 +294,8 @@ impl Inner {
 
     /// Whether the ready queue holds one more transaction of `bytes`.
     fn ready_has_room(&self, bytes: usize) -> bool {
-        self.ready.ranked.len() < self.ready_limits.0
-            && self.ready.bytes + bytes <= self.ready_limits.1
+        self.ready.ranked.len() < self.limits.ready_count
+            && self.ready.bytes + bytes <= self.limits.ready_bytes
     }
 
     /// Moves future transactions whose requirements are now all met to ready, starting
@@ -457,12 +457,12 @@ impl Inner {
         found
     }
 
-    /// Evicts the worst transactions of each queue beyond its limits (after promotions,
-    /// demotions or a retraction moved transactions between queues).
-    /// Evicts the lowest-priority transactions (with what depends on them) until both queues
-    /// are within `limits`; returns what left.
-    fn enforce_limits(&mut self, limits: &PoolLimits) -> Vec<H256> {
+    /// Evicts the worst transactions of each queue beyond its limits, with what depends on
+    /// them (after demotions, a revalidation or a retraction moved transactions between
+    /// queues); returns what left.
+    fn enforce_limits(&mut self) -> Vec<H256> {
         let mut evicted = Vec::new();
+        let limits = self.limits;
         for (queue, count_limit, bytes_limit) in [
             (Queue::Ready, limits.ready_count, limits.ready_bytes),
             (Queue::Future, limits.future_count, limits.future_bytes),
@@ -805,13 +805,13 @@ impl Pool {
                 inner.demote_from(provides);
             }
         }
-        // What it promoted can overfill the ready queue, and the newcomer may be the worst
-        // there: then it did not get in after all, and says so (as Substrate does).
-        let evicted = inner.enforce_limits(&self.limits);
+        // What it made wait again can overfill the future queue, and the newcomer may be the
+        // worst there: then it did not get in after all, and says so (as Substrate does).
+        let evicted = inner.enforce_limits();
         self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
         if evicted.contains(&hash) {
             return Err(PoolError::ImmediatelyDropped(
-                "the transactions it made ready filled the pool, and it paid the least".into(),
+                "admitting it overfilled its queue, and it paid the least there".into(),
             ));
         }
         Ok(hash)
@@ -963,7 +963,7 @@ impl Pool {
         }
         inner.forget_included(block.number.saturating_sub(INCLUDED_TAG_MEMORY));
         inner.promote_all();
-        inner.enforce_limits(&self.limits);
+        inner.enforce_limits();
         inner.time_out_finality(block.number.saturating_sub(FINALITY_TIMEOUT_BLOCKS));
         inner.forget_closed_watchers();
         self.metrics.set_counts(inner.count(Queue::Ready), inner.count(Queue::Future));
@@ -1045,19 +1045,7 @@ impl Pool {
     /// final, and forgets watchers whose clients are gone.
     pub(crate) fn finalize_block(&self, block: BlockRef) {
         let mut inner = self.lock();
-        let done: Vec<H256> = inner
-            .awaiting_finality
-            .iter()
-            .filter(|(_, (number, _))| *number <= block.number)
-            .map(|(hash, _)| *hash)
-            .collect();
-        for block_hash in done {
-            if let Some((_, txs)) = inner.awaiting_finality.remove(&block_hash) {
-                for tx in txs {
-                    inner.notify(&tx, TxStatus::Finalized(block_hash));
-                }
-            }
-        }
+        inner.end_finality_watches(block.number, TxStatus::Finalized);
         inner.forget_closed_watchers();
         self.metrics.set_watchers(inner.watcher_count());
     }
@@ -1111,16 +1099,22 @@ impl Inner {
     /// `finalityTimeout` and are let go: without finality (several authorities and no
     /// finality gadget yet) they would be kept for ever.
     fn time_out_finality(&mut self, horizon: BlockNumber) {
-        let timed_out: Vec<H256> = self
+        self.end_finality_watches(horizon, TxStatus::FinalityTimeout);
+    }
+
+    /// Watchers of transactions in blocks numbered `up_to` or lower hear `status` of their
+    /// block, their last, and are no longer awaiting finality.
+    fn end_finality_watches(&mut self, up_to: BlockNumber, status: fn(H256) -> TxStatus) {
+        let ended: Vec<H256> = self
             .awaiting_finality
             .iter()
-            .filter(|(_, (number, _))| *number <= horizon)
+            .filter(|(_, (number, _))| *number <= up_to)
             .map(|(hash, _)| *hash)
             .collect();
-        for block in timed_out {
+        for block in ended {
             if let Some((_, txs)) = self.awaiting_finality.remove(&block) {
                 for tx in txs {
-                    self.notify(&tx, TxStatus::FinalityTimeout(block));
+                    self.notify(&tx, status(block));
                 }
             }
         }

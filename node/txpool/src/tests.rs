@@ -33,6 +33,17 @@ fn submit(pool: &Pool, txs: &[TestTx]) -> Vec<Result<H256, PoolError>> {
     pool.submit_many(TransactionSource::External, txs.iter().map(|tx| (tx.bytes(), None)).collect())
 }
 
+/// Submits `tx` with a watcher: the pool's answer, and what the watcher hears.
+fn submit_watched(
+    pool: &Pool,
+    tx: &TestTx,
+) -> (Result<H256, PoolError>, mpsc::UnboundedReceiver<TxStatus>) {
+    let (watch, statuses) = mpsc::unbounded_channel();
+    let mut results =
+        pool.submit_many(TransactionSource::External, vec![(tx.bytes(), Some(watch))]);
+    (results.remove(0), statuses)
+}
+
 fn submit_one(pool: &Pool, tx: &TestTx) -> Result<H256, PoolError> {
     submit(pool, std::slice::from_ref(tx)).remove(0)
 }
@@ -203,10 +214,8 @@ fn a_full_pool_evicts_its_lowest_priority_for_a_better_newcomer() {
         (TestTx::new(1, 0).tip(1), TestTx::new(2, 0).tip(5), TestTx::new(3, 0).tip(9));
     let dependent = TestTx::new(1, 1).tip(1);
     assert!(submit(&pool, &[low.clone(), mid.clone(), high.clone()]).iter().all(Result::is_ok));
-    let (watch, mut statuses) = mpsc::unbounded_channel();
-    let results =
-        pool.submit_many(TransactionSource::External, vec![(dependent.bytes(), Some(watch))]);
-    assert!(results[0].is_ok());
+    let (result, mut statuses) = submit_watched(&pool, &dependent);
+    assert!(result.is_ok());
     assert_eq!(pool.ready_count(), 4);
     // A better newcomer: the worst goes (the lowest priority, the newest among equals).
     submit_one(&pool, &TestTx::new(4, 0).tip(6)).unwrap();
@@ -324,9 +333,8 @@ fn the_ban_list_is_bounded() {
 fn watchers_of_gone_clients_are_forgotten() {
     let api = TestApi::new(&[(1, 1_000)]);
     let pool = pool(&api, limits(100, 10));
-    let (watch, statuses) = mpsc::unbounded_channel();
     // Waits in the future queue, perhaps for ever.
-    pool.submit_many(TransactionSource::External, vec![(TestTx::new(1, 5).bytes(), Some(watch))]);
+    let (_, statuses) = submit_watched(&pool, &TestTx::new(1, 5));
     assert_eq!(pool.watcher_count(), 1);
     drop(statuses);
     pool.forget_closed_watchers();
@@ -338,8 +346,7 @@ fn watchers_of_gone_clients_are_forgotten() {
 fn watchers_hear_in_block_then_finalized() {
     let api = TestApi::new(&[(1, 1_000)]);
     let pool = pool(&api, limits(100, 10));
-    let (watch, mut statuses) = mpsc::unbounded_channel();
-    pool.submit_many(TransactionSource::External, vec![(TestTx::new(1, 0).bytes(), Some(watch))]);
+    let (_, mut statuses) = submit_watched(&pool, &TestTx::new(1, 0));
     author_block(&api, &pool);
     let block = pool.maintained();
     pool.finalize_block(block);
@@ -379,9 +386,8 @@ fn a_retracted_transaction_that_cannot_come_back_ends_its_watch() {
     let api = TestApi::new(&[(1, 1_000)]);
     let pool = pool(&api, limits(100, 10));
     let genesis = pool.maintained();
-    let (watch, mut statuses) = mpsc::unbounded_channel();
     let mine = TestTx::new(1, 0);
-    pool.submit_many(TransactionSource::External, vec![(mine.bytes(), Some(watch))]);
+    let (_, mut statuses) = submit_watched(&pool, &mine);
     author_block(&api, &pool);
     let block = pool.maintained();
     // A heavier fork spends the same nonce with another transaction: ours is retracted and
@@ -432,8 +438,7 @@ fn a_stale_transaction_is_not_banned_and_comes_back_if_its_block_is_retracted() 
 fn watchers_of_blocks_never_finalized_hear_finality_timeout() {
     let api = TestApi::new(&[(1, 1_000)]);
     let pool = pool(&api, limits(100, 10));
-    let (watch, mut statuses) = mpsc::unbounded_channel();
-    pool.submit_many(TransactionSource::External, vec![(TestTx::new(1, 0).bytes(), Some(watch))]);
+    let (_, mut statuses) = submit_watched(&pool, &TestTx::new(1, 0));
     author_block(&api, &pool);
     let block = pool.maintained();
     // No finality: after 512 more blocks the watch ends.
