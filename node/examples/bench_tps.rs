@@ -4,7 +4,7 @@
 //! in the same run. Also the node's resident memory idle and under load.
 //!
 //! `bash scripts/bench.sh tps [accounts] [transfers per account] [bob|fresh|remark|drain]`
-//! (500 × 480 to Bob by default: about thirteen full blocks; `fresh` sends each to a new
+//! (500 × 480 to Bob by default: about ten full blocks; `fresh` sends each to a new
 //! account, the costliest transfer and the one the declared weight must cover; `remark` signs
 //! empty remarks instead, the per-extrinsic cost, and its figures count remarks where they
 //! say transfers; `drain` sends each sender's whole balance to a new account, removing the
@@ -80,7 +80,7 @@ enum Workload {
 fn main() {
     let mut args = std::env::args().skip(1);
     let accounts: usize = args.next().map(|a| a.parse().unwrap()).unwrap_or(500);
-    // Enough for several full blocks (~18 000 transfers each with the weights of 2026-11):
+    // Enough for several full blocks (~23 700 transfers each with the weights of 2026-11):
     // the rate is then the chain's, not one block's timing.
     let per_account: u32 = args.next().map(|a| a.parse().unwrap()).unwrap_or(480);
     let total = accounts * per_account as usize;

@@ -35,9 +35,9 @@ pub enum StateAction {
     },
 }
 
-/// A block ready for [`BlockImport`]: its header as the runtime saw it (without the digest
-/// items added after execution, such as the author's seal), those items, its body and what
-/// to do about its state.
+/// A block ready for [`BlockImport`](crate::traits::BlockImport): its header as the runtime
+/// saw it (without the digest items added after execution, such as the author's seal), those
+/// items, its body and what to do about its state.
 pub struct BlockImportParams {
     /// Where it comes from.
     pub origin: BlockOrigin,

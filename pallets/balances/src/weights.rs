@@ -1,6 +1,6 @@
 //! Weights of `dfs-pallet-balances`, measured by the benchmark harness.
 //!
-//! Written by `bash scripts/bench.sh weights` (`dfs-node benchmark`) on 2026-11-26, on 2 cores of Intel(R) Xeon(R) Processor.
+//! Written by `bash scripts/bench.sh weights` (`dfs-node benchmark`) on 2026-11-26, on 2 cores of AMD EPYC.
 //! Each call: blocks of signed extrinsics imported as a validator imports them (the runtime
 //! executing them with their signatures verified, the state root, the RocksDB write),
 //! the median of 4 rounds (after one that sizes the block) of as many extrinsics as a
@@ -36,36 +36,36 @@ pub trait WeightInfo {
 pub struct DfsWeight;
 
 impl WeightInfo for DfsWeight {
-    // 60.47 µs per extrinsic (rounds 56.84–64.00, 20712 per block), 11.01 beyond the base
+    // 47.73 µs per extrinsic (rounds 44.40–48.93, 18350 per block), 17.55 beyond the base
     fn transfer_allow_death() -> Weight {
-        Weight::from_parts(13_764_000, 0)
+        Weight::from_parts(21_939_000, 0)
     }
-    // 62.66 µs per extrinsic (rounds 60.06–63.62, 20053 per block), 13.20 beyond the base
+    // 48.27 µs per extrinsic (rounds 45.64–48.42, 18350 per block), 18.09 beyond the base
     fn transfer_keep_alive() -> Weight {
-        Weight::from_parts(16_504_000, 0)
+        Weight::from_parts(22_611_000, 0)
     }
-    // 65.39 µs per extrinsic (rounds 64.65–65.55, 19174 per block), 15.94 beyond the base
+    // 50.60 µs per extrinsic (rounds 46.44–50.68, 18350 per block), 20.42 beyond the base
     fn transfer_to_existing() -> Weight {
-        Weight::from_parts(19_923_000, 0)
+        Weight::from_parts(25_519_000, 0)
     }
-    // 57.97 µs per extrinsic (rounds 55.57–71.18, 21274 per block), 8.51 beyond the base
+    // 45.80 µs per extrinsic (rounds 42.60–47.88, 18350 per block), 15.61 beyond the base
     fn transfer_all() -> Weight {
-        Weight::from_parts(10_637_000, 0)
+        Weight::from_parts(19_519_000, 0)
     }
-    // 69.84 µs per extrinsic (rounds 65.21–77.08, 16709 per block), 37.20 beyond the base
+    // 51.41 µs per extrinsic (rounds 48.47–52.11, 12676 per block), 33.43 beyond the base
     fn force_transfer() -> Weight {
-        Weight::from_parts(46_505_000, 0)
+        Weight::from_parts(41_792_000, 0)
     }
-    // 49.29 µs per extrinsic (rounds 45.97–50.40, 25160 per block), 16.66 beyond the base
+    // 34.91 µs per extrinsic (rounds 34.07–35.86, 16191 per block), 16.93 beyond the base
     fn force_unreserve() -> Weight {
-        Weight::from_parts(20_824_000, 0)
+        Weight::from_parts(21_156_000, 0)
     }
-    // 49.44 µs per extrinsic (rounds 46.60–53.44, 23745 per block), 16.80 beyond the base
+    // 36.21 µs per extrinsic (rounds 35.02–38.01, 16159 per block), 18.23 beyond the base
     fn force_set_balance() -> Weight {
-        Weight::from_parts(21_005_000, 0)
+        Weight::from_parts(22_784_000, 0)
     }
-    // 42.50 µs per extrinsic (rounds 40.43–44.62, 30024 per block), 0.00 beyond the base
+    // 31.12 µs per extrinsic (rounds 30.49–31.55, 24263 per block), 0.94 beyond the base
     fn burn() -> Weight {
-        Weight::from_parts(0, 0)
+        Weight::from_parts(1_178_000, 0)
     }
 }
