@@ -292,10 +292,18 @@ impl Inner {
         self.promote_from(met);
     }
 
+    /// `queue`'s bounds: (transactions, bytes).
+    fn limits_of(&self, queue: Queue) -> (usize, usize) {
+        match queue {
+            Queue::Ready => (self.limits.ready_count, self.limits.ready_bytes),
+            Queue::Future => (self.limits.future_count, self.limits.future_bytes),
+        }
+    }
+
     /// Whether the ready queue holds one more transaction of `bytes`.
     fn ready_has_room(&self, bytes: usize) -> bool {
-        self.ready.ranked.len() < self.limits.ready_count
-            && self.ready.bytes + bytes <= self.limits.ready_bytes
+        let (count_limit, bytes_limit) = self.limits_of(Queue::Ready);
+        self.count(Queue::Ready) < count_limit && self.bytes(Queue::Ready) + bytes <= bytes_limit
     }
 
     /// Moves future transactions whose requirements are now all met to ready, starting
@@ -389,20 +397,19 @@ impl Inner {
         self.promote_from(met);
     }
 
-    /// The roots to evict (each with its dependents) from `queue` to make room for
-    /// `count` more transactions of `bytes` more bytes, taking only transactions of lower
+    /// The roots to evict (each with its dependents) from `queue` to keep it within its
+    /// limits with `needed` more (transactions, bytes), taking only transactions of lower
     /// priority than `priority` and none in `protected`; `None` if that cannot be done.
     /// `freed` counts what leaves anyway (replaced transactions).
     fn plan_room(
         &self,
         queue: Queue,
-        limits: (usize, usize),
         needed: (usize, usize),
         freed: (usize, usize),
         priority: u64,
         protected: &HashSet<H256>,
     ) -> Option<Vec<H256>> {
-        let (count_limit, bytes_limit) = limits;
+        let (count_limit, bytes_limit) = self.limits_of(queue);
         let mut count = (self.count(queue) + needed.0).saturating_sub(freed.0);
         let mut bytes = (self.bytes(queue) + needed.1).saturating_sub(freed.1);
         let mut roots = Vec::new();
@@ -462,11 +469,8 @@ impl Inner {
     /// queues); returns what left.
     fn enforce_limits(&mut self) -> Vec<H256> {
         let mut evicted = Vec::new();
-        let limits = self.limits;
-        for (queue, count_limit, bytes_limit) in [
-            (Queue::Ready, limits.ready_count, limits.ready_bytes),
-            (Queue::Future, limits.future_count, limits.future_bytes),
-        ] {
+        for queue in [Queue::Ready, Queue::Future] {
+            let (count_limit, bytes_limit) = self.limits_of(queue);
             while self.count(queue) > count_limit || self.bytes(queue) > bytes_limit {
                 let worst = match queue {
                     Queue::Ready => self.ready.ranked.first(),
@@ -737,10 +741,6 @@ impl Pool {
             }
         }
         let queue = if inner.is_satisfied(&valid.requires) { Queue::Ready } else { Queue::Future };
-        let (count_limit, bytes_limit) = match queue {
-            Queue::Ready => (self.limits.ready_count, self.limits.ready_bytes),
-            Queue::Future => (self.limits.future_count, self.limits.future_bytes),
-        };
         // Room: what the replaced transactions free, then what evicting worse ones frees.
         let mut freed = (0, 0);
         for rival in &rivals {
@@ -753,14 +753,7 @@ impl Pool {
         let mut protected = inner.ancestors(&valid.requires);
         protected.extend(rivals.iter().copied());
         let evict = inner
-            .plan_room(
-                queue,
-                (count_limit, bytes_limit),
-                (1, bytes.len()),
-                freed,
-                valid.priority,
-                &protected,
-            )
+            .plan_room(queue, (1, bytes.len()), freed, valid.priority, &protected)
             .ok_or_else(|| {
                 PoolError::ImmediatelyDropped(format!(
                     "the {} queue is full of transactions paying as much or more",
@@ -1074,7 +1067,7 @@ impl Pool {
     /// broken invariant.
     #[cfg(any(test, feature = "test-utils"))]
     pub fn check_invariants(&self) {
-        self.lock().check_invariants(&self.limits);
+        self.lock().check_invariants();
     }
 }
 
@@ -1121,7 +1114,8 @@ impl Inner {
     }
 
     #[cfg(any(test, feature = "test-utils"))]
-    fn check_invariants(&self, limits: &PoolLimits) {
+    fn check_invariants(&self) {
+        let limits = &self.limits;
         assert_eq!(self.txs.len(), self.queue_of.len(), "every transaction has a queue");
         assert_eq!(
             self.ready.ranked.len() + self.future.ranked.len(),
