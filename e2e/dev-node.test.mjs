@@ -18,7 +18,7 @@ const bob = () => keyring.addFromUri('//Bob');
 
 function startNode() {
   return new Promise((resolve, reject) => {
-    node = spawn(binary, ['--dev', '--tmp', '--rpc-port', '0', '--no-prometheus', '--dev-block-time', '1000'], {
+    node = spawn(binary, ['--dev', '--tmp', '--rpc-port', '0', '--port', '0', '--no-mdns', '--no-prometheus', '--dev-block-time', '1000'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const timer = setTimeout(() => reject(new Error(`dfs-node did not start:\n${log}`)), 120_000);

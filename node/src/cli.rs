@@ -150,9 +150,43 @@ pub struct RunArgs {
     /// The network key (32 bytes of hex); its peer id names the node.
     #[arg(long)]
     pub node_key: Option<String>,
-    /// Accepted for compatibility: this node does no mDNS discovery.
+    /// The file of the network key (default `<base>/chains/<id>/network/secret_ed25519`,
+    /// created 0600 if missing).
+    #[arg(long)]
+    pub node_key_file: Option<PathBuf>,
+    /// The peer-to-peer TCP port (when no `--listen-addr` is given).
+    #[arg(long, default_value_t = 30333)]
+    pub port: u16,
+    /// Peer-to-peer addresses to listen on, such as `/ip4/0.0.0.0/tcp/30333` or
+    /// `/ip4/127.0.0.1/tcp/30334/ws` (default: TCP on `--port`, IPv4 and IPv6).
+    #[arg(long, num_args = 1..)]
+    pub listen_addr: Vec<String>,
+    /// Addresses peers may reach this node at, besides those it listens on.
+    #[arg(long, num_args = 1..)]
+    pub public_addr: Vec<String>,
+    /// Peers to start from (`/ip4/…/tcp/…/p2p/<peer id>`), beside the chain spec's
+    /// `bootNodes`.
+    #[arg(long, num_args = 1..)]
+    pub bootnodes: Vec<String>,
+    /// Peers to stay connected to, whatever the limits.
+    #[arg(long, num_args = 1..)]
+    pub reserved_nodes: Vec<String>,
+    /// Connect to and accept reserved peers only.
+    #[arg(long)]
+    pub reserved_only: bool,
+    /// Most inbound peers.
+    #[arg(long, default_value_t = 32)]
+    pub in_peers: u32,
+    /// Most outbound peers this node dials on its own.
+    #[arg(long, default_value_t = 8)]
+    pub out_peers: u32,
+    /// No mDNS discovery (on by default for development and local chains).
     #[arg(long)]
     pub no_mdns: bool,
+    /// Accepted for compatibility (zombienet passes it to validators): a validator's
+    /// network settings are not checked here.
+    #[arg(long = "insecure-validator-i-know-what-i-do")]
+    pub insecure_validator: bool,
     /// Accepted for compatibility: this node sends no telemetry.
     #[arg(long)]
     pub no_telemetry: bool,

@@ -81,7 +81,7 @@ fn key_command(cli: &Cli, command: &KeyCommand) -> Result<()> {
                 Some(path) => dfs_keystore::write_secret(path, hex::encode(secret).as_bytes())?,
                 None => println!("{}", hex::encode(secret)),
             }
-            eprintln!("{}", key::peer_id(&secret));
+            eprintln!("{}", key::peer_id(&secret)?);
         }
         KeyCommand::InspectNodeKey { file } => {
             let text = std::fs::read_to_string(file)
@@ -89,7 +89,7 @@ fn key_command(cli: &Cli, command: &KeyCommand) -> Result<()> {
             let mut secret = [0u8; 32];
             hex::decode_to_slice(text.trim(), &mut secret)
                 .with_context(|| format!("{} does not hold a 32-byte hex key", file.display()))?;
-            println!("{}", key::peer_id(&secret));
+            println!("{}", key::peer_id(&secret)?);
         }
     }
     Ok(())

@@ -65,13 +65,9 @@ impl KeyInfo {
     }
 }
 
-/// The libp2p peer id of an ed25519 node key: base58 of the identity multihash of the
-/// protobuf-encoded public key.
-pub fn peer_id(node_secret: &[u8; 32]) -> String {
-    let public = Ed25519Pair::from_seed(node_secret).public().0;
-    let mut bytes = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
-    bytes.extend_from_slice(&public);
-    bs58::encode(bytes).into_string()
+/// The libp2p peer id of an ed25519 node key.
+pub fn peer_id(node_secret: &[u8; 32]) -> Result<String> {
+    Ok(dfs_network::PeerId::from_ed25519_secret(*node_secret)?.to_string())
 }
 
 #[cfg(test)]
@@ -97,6 +93,6 @@ mod tests {
         // The node key of Substrate's local-testnet tutorials and its well-known peer id.
         let mut key = [0u8; 32];
         key[31] = 1;
-        assert_eq!(peer_id(&key), "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp");
+        assert_eq!(peer_id(&key).unwrap(), "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp");
     }
 }

@@ -26,8 +26,8 @@ pub fn registry(chain_id: &str) -> Result<Registry> {
     Registry::new_custom(None, Some(labels)).context("creating the metrics registry")
 }
 
-/// Registers the node's own gauges: start time, roles, build info, and the network's
-/// (no peers, not syncing: this node runs its chain alone).
+/// Registers the node's own gauges: start time, roles and build info (the network registers
+/// its own, `dfs_network::NetworkMetrics`).
 pub fn register_node_metrics(registry: &Registry, node_name: &str, roles: i64) -> Result<()> {
     let start = IntGauge::new(
         "substrate_process_start_time_seconds",
@@ -44,12 +44,7 @@ pub fn register_node_metrics(registry: &Registry, node_name: &str, roles: i64) -
         &["name", "version"],
     )?;
     build_info.with_label_values(&[node_name, env!("CARGO_PKG_VERSION")]).set(1);
-    let peers = IntGauge::new("substrate_sub_libp2p_peers_count", "Number of connected peers")?;
-    let syncing = IntGauge::new(
-        "substrate_sub_libp2p_is_major_syncing",
-        "Whether the node is performing a major sync or not",
-    )?;
-    for metric in [start, node_roles, peers, syncing] {
+    for metric in [start, node_roles] {
         registry.register(Box::new(metric))?;
     }
     registry.register(Box::new(build_info))?;
@@ -120,6 +115,5 @@ mod tests {
         let text = String::from_utf8(render(&registry)).unwrap();
         assert!(text.contains("substrate_node_roles{chain=\"dev\"} 4"), "{text}");
         assert!(text.contains("substrate_build_info{name=\"Alice\",version="), "{text}");
-        assert!(text.contains("substrate_sub_libp2p_peers_count{chain=\"dev\"} 0"), "{text}");
     }
 }

@@ -1,5 +1,5 @@
 //! Assembling and running the node: keystore, database and chain, pool and its maintenance,
-//! authoring, RPC, metrics and the periodic status line, until Ctrl-C, SIGTERM or the
+//! the network and sync, authoring, RPC, metrics and the periodic status line, until Ctrl-C, SIGTERM or the
 //! failure of an essential task.
 
 use std::{
@@ -10,20 +10,28 @@ use std::{
 };
 
 use anyhow::{anyhow, Context, Result};
+use codec::{Decode, Encode};
 use dfs_chain::{
     db::{Db, Pruning},
     metrics::ChainMetrics,
     runtime_api::AuraAuthorities,
-    Chain, HeaderReader, StateReader,
+    Chain, HeaderReader, ImportPipeline, StateReader,
 };
-use dfs_consensus::{AuthorConfig, ConsensusMetrics};
+use dfs_consensus::{aura::AuraVerifier, AuthorConfig, ConsensusMetrics};
 use dfs_executor::Executor;
 use dfs_keystore::{KeyTypeId, Keystore, Scheme};
+use dfs_network::{
+    sync::{ChainBlockSource, TransactionSink},
+    NetworkConfig, NetworkHandle, NetworkMetrics, ReputationChange, Roles,
+};
 use dfs_rpc::{
     system::{NetworkStatus, NodeInfo},
     RpcConfig, RpcDeps,
 };
-use dfs_txpool::{metrics::PoolMetrics, FullChainApi, Pool, PoolLimits, SubmissionQueue};
+use dfs_runtime_primitives::{generic::OpaqueExtrinsic, InvalidTransaction};
+use dfs_txpool::{
+    metrics::PoolMetrics, FullChainApi, Pool, PoolError, PoolLimits, SubmissionQueue,
+};
 use serde_json::Value;
 
 use crate::{
@@ -118,36 +126,136 @@ fn node_key(args: &RunArgs, paths: &ChainPaths) -> Result<[u8; 32]> {
             .context("--node-key takes 32 bytes of hex")?;
         return Ok(secret);
     }
-    Ok(dfs_keystore::load_or_generate_node_key(&paths.node_key())?)
+    let file = args.node_key_file.clone().unwrap_or_else(|| paths.node_key());
+    Ok(dfs_keystore::load_or_generate_node_key(&file)?)
 }
 
-/// The network as RPC sees it while the node runs its chain alone: no peers, nothing to
-/// sync from.
-struct StandaloneNetwork {
-    peer_id: String,
+/// The network's settings from the command line and the chain spec.
+fn network_config(
+    args: &RunArgs,
+    spec: &ChainSpec,
+    node_key: [u8; 32],
+    genesis: dfs_core::H256,
+    name: &str,
+    authority: bool,
+) -> NetworkConfig {
+    let mut config = NetworkConfig::new(node_key, genesis);
+    config.roles = if authority { Roles::AUTHORITY } else { Roles::FULL };
+    config.node_name = name.to_string();
+    config.listen_addresses = if args.listen_addr.is_empty() {
+        vec![format!("/ip4/0.0.0.0/tcp/{}", args.port), format!("/ip6/::/tcp/{}", args.port)]
+    } else {
+        args.listen_addr.clone()
+    };
+    config.public_addresses = args.public_addr.clone();
+    config.boot_nodes = args.bootnodes.clone();
+    if let Some(spec_nodes) = spec.0["bootNodes"].as_array() {
+        config
+            .boot_nodes
+            .extend(spec_nodes.iter().filter_map(|node| node.as_str().map(str::to_string)));
+    }
+    config.reserved_nodes = args.reserved_nodes.clone();
+    config.reserved_only = args.reserved_only;
+    config.kademlia = !args.reserved_only;
+    config.in_peers = args.in_peers;
+    config.out_peers = args.out_peers;
+    // mDNS finds nodes of development and local chains on one machine or LAN; a live
+    // chain's nodes find each other through boot nodes and the DHT.
+    let chain_type = spec.0["chainType"].as_str().unwrap_or("Live");
+    config.mdns = !args.no_mdns && !args.reserved_only && chain_type != "Live";
+    config
 }
 
-impl NetworkStatus for StandaloneNetwork {
+/// Transactions from peers: validated like clients' (the same queue, batched), the valid
+/// ones passed on by the queue's hook; a peer that sends undecodable or badly signed ones
+/// loses reputation. At most [`PEER_TRANSACTION_BATCHES`] batches wait at once; beyond, gossip
+/// is dropped (peers send it again, and blocks carry it anyway).
+struct PeerTransactions {
+    submissions: SubmissionQueue,
+    network: NetworkHandle,
+    waiting: Arc<tokio::sync::Semaphore>,
+}
+
+/// Batches of peers' transactions waiting for validation, at most.
+const PEER_TRANSACTION_BATCHES: usize = 16;
+
+impl PeerTransactions {
+    fn new(submissions: SubmissionQueue, network: NetworkHandle) -> Self {
+        let waiting = Arc::new(tokio::sync::Semaphore::new(PEER_TRANSACTION_BATCHES));
+        PeerTransactions { submissions, network, waiting }
+    }
+}
+
+impl TransactionSink for PeerTransactions {
+    fn import(&self, peer: dfs_network::PeerId, transactions: Vec<OpaqueExtrinsic>) {
+        let Ok(permit) = self.waiting.clone().try_acquire_owned() else {
+            tracing::debug!(target: "sync", %peer, "transactions from a peer dropped: validation is behind");
+            return;
+        };
+        let (submissions, network) = (self.submissions.clone(), self.network.clone());
+        tokio::spawn(async move {
+            let submitted = transactions.iter().map(|xt| submissions.submit(xt.encode(), None));
+            for result in futures::future::join_all(submitted).await {
+                let bad = match result {
+                    Err(PoolError::Invalid(InvalidTransaction::BadProof)) => {
+                        Some("a badly signed transaction")
+                    }
+                    Err(PoolError::Runtime(_)) => Some("a transaction that does not decode"),
+                    _ => None,
+                };
+                if let Some(reason) = bad {
+                    network.report_peer(peer, ReputationChange::new(-(1 << 24), reason));
+                }
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// The network as RPC sees it.
+struct RpcNetwork {
+    handle: NetworkHandle,
+    should_have_peers: bool,
+}
+
+impl NetworkStatus for RpcNetwork {
     fn local_peer_id(&self) -> String {
-        self.peer_id.clone()
+        self.handle.local_peer_id().to_string()
     }
     fn listen_addresses(&self) -> Vec<String> {
-        Vec::new()
+        self.handle.listen_addresses()
     }
     fn peer_count(&self) -> usize {
-        0
+        self.handle.peer_count()
     }
     fn is_syncing(&self) -> bool {
-        false
+        self.handle.is_major_syncing()
     }
     fn should_have_peers(&self) -> bool {
-        false
+        self.should_have_peers
     }
     fn highest_known_block(&self) -> Option<u32> {
-        None
+        self.handle.highest_known_block()
     }
     fn peers(&self) -> Vec<Value> {
-        Vec::new()
+        self.handle
+            .peers()
+            .into_iter()
+            .map(|peer| {
+                serde_json::json!({
+                    "peerId": peer.peer_id.to_string(),
+                    "roles": peer.roles.name(),
+                    "bestHash": peer.best_hash.to_string(),
+                    "bestNumber": peer.best_number,
+                })
+            })
+            .collect()
+    }
+    fn add_reserved_peer(&self, address: &str) -> Result<(), String> {
+        self.handle.add_reserved_peer(address).map_err(|error| error.to_string())
+    }
+    fn remove_reserved_peer(&self, peer_id: &str) -> Result<(), String> {
+        self.handle.remove_reserved_peer(peer_id).map_err(|error| error.to_string())
     }
 }
 
@@ -243,8 +351,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         chain.best().hash,
         chain.finalized().number,
     );
-    let peer_id = key::peer_id(&node_key(args, &paths)?);
-    tracing::info!(target: "dfs", "🏷  Local node identity is: {peer_id}");
+    let node_secret = node_key(args, &paths)?;
+    tracing::info!(target: "dfs", "🏷  Local node identity is: {}", key::peer_id(&node_secret)?);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let outcome = runtime.block_on(async {
@@ -273,12 +381,52 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         metrics::register_node_metrics(&registry, &name, if author_key.is_some() { 4 } else { 1 })?;
 
+        // The network, and sync over it.
+        let network_metrics = NetworkMetrics::register(&registry)?;
+        let network = dfs_network::start(
+            network_config(args, &spec, node_secret, chain.genesis(), &name, author_key.is_some()),
+            Arc::new(ChainBlockSource::new(chain.clone())),
+            network_metrics.clone(),
+        )?;
+        let network_handle = network.handle.clone();
+        tasks.spawn_essential("network", network.worker);
+        // Transactions the pool takes, from clients or peers, go on to the peers that lack
+        // them.
+        let gossip = network_handle.clone();
+        let submissions = SubmissionQueue::start(
+            pool.clone(),
+            Some(Box::new(move |admitted: &[Vec<u8>]| {
+                let transactions: Vec<OpaqueExtrinsic> = admitted
+                    .iter()
+                    .filter_map(|bytes| OpaqueExtrinsic::decode(&mut &bytes[..]).ok())
+                    .collect();
+                gossip.propagate_transactions(&transactions);
+            })),
+        )?;
+        let pipeline = ImportPipeline::new(
+            chain.clone(),
+            Arc::new(AuraVerifier::new(chain.clone())),
+            chain.clone(),
+        );
+        tasks.spawn_essential(
+            "sync",
+            dfs_network::sync::run(
+                network_handle.clone(),
+                network.events,
+                chain.clone(),
+                pipeline,
+                chain.subscribe(),
+                Some(Arc::new(PeerTransactions::new(submissions.clone(), network_handle.clone()))),
+                network_metrics,
+            ),
+        );
+
         // RPC.
         let rpc_config = rpc_config(args);
         let deps = RpcDeps {
             chain: chain.clone(),
             pool: pool.clone(),
-            submissions: SubmissionQueue::start(pool.clone())?,
+            submissions,
             keystore: keystore.clone(),
             info: NodeInfo {
                 chain_name: spec.0["name"].as_str().unwrap_or("DFS").to_string(),
@@ -288,7 +436,10 @@ pub fn run(cli: &Cli) -> Result<()> {
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 is_authority: author_key.is_some(),
             },
-            network: Arc::new(StandaloneNetwork { peer_id }),
+            network: Arc::new(RpcNetwork {
+                handle: network_handle.clone(),
+                should_have_peers: spec.0["chainType"].as_str() != Some("Development"),
+            }),
         };
         let mut rpc = dfs_rpc::start(&rpc_config, deps, Some(&registry)).await?;
         tracing::info!(
@@ -320,7 +471,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             tasks.spawn_essential("authoring", dfs_consensus::run_authoring(chain.clone(), pool.clone(), config, metrics));
         }
 
-        tasks.spawn("informant", informant(chain.clone(), pool.clone(), args.state_pruning));
+        tasks.spawn("informant", informant(chain.clone(), pool.clone(), network_handle, args.state_pruning));
 
         let outcome = tokio::select! {
             _ = shutdown_signal() => Ok(()),
@@ -361,7 +512,7 @@ async fn shutdown_signal() {
 
 /// Prints the status line every five seconds, and a warning when finality lags more than
 /// the pruning window (states are kept until their blocks are final, so the database grows).
-async fn informant(chain: Arc<Chain>, pool: Arc<Pool>, pruning: Pruning) {
+async fn informant(chain: Arc<Chain>, pool: Arc<Pool>, network: NetworkHandle, pruning: Pruning) {
     let mut interval = tokio::time::interval(Duration::from_secs(5));
     let mut warned = false;
     loop {
@@ -378,9 +529,16 @@ async fn informant(chain: Arc<Chain>, pool: Arc<Pool>, pruning: Pruning) {
             }
             warned = lag > window;
         }
+        let peers = network.peer_count();
+        let status = match network.highest_known_block() {
+            Some(target) if network.is_major_syncing() => {
+                format!("⚙️  Syncing, target=#{target} ({peers} peers)")
+            }
+            _ => format!("💤 Idle ({peers} peers)"),
+        };
         tracing::info!(
             target: "dfs",
-            "💤 Idle (0 peers), best: #{} ({}), finalized #{} ({}), transactions: {} ready, {} future",
+            "{status}, best: #{} ({}), finalized #{} ({}), transactions: {} ready, {} future",
             best.number,
             best.hash,
             finalized.number,

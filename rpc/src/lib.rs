@@ -110,6 +110,8 @@ pub const UNSAFE_METHODS: &[&str] = &[
     "author_hasKey",
     "author_removeExtrinsic",
     "system_peers",
+    "system_addReservedPeer",
+    "system_removeReservedPeer",
 ];
 
 /// Every method, with `rpc_methods` listing them; unsafe ones only if `limits` allow.

@@ -32,6 +32,10 @@ pub trait NetworkStatus: Send + Sync {
     fn highest_known_block(&self) -> Option<u32>;
     /// Connected peers, in Substrate's `system_peers` shape.
     fn peers(&self) -> Vec<Value>;
+    /// Adds a reserved peer by its address (`…/p2p/<peer id>`).
+    fn add_reserved_peer(&self, address: &str) -> Result<(), String>;
+    /// Removes a reserved peer by its peer id.
+    fn remove_reserved_peer(&self, peer_id: &str) -> Result<(), String>;
 }
 
 /// What the node says of itself.
@@ -106,6 +110,12 @@ pub trait SystemApi {
     /// Connected peers (unsafe).
     #[method(name = "system_peers")]
     fn peers(&self) -> Result<Vec<Value>, SystemRpcError>;
+    /// Adds a reserved peer: `/ip4/…/tcp/…/p2p/<peer id>` (unsafe).
+    #[method(name = "system_addReservedPeer")]
+    fn add_reserved_peer(&self, peer: String) -> Result<(), SystemRpcError>;
+    /// Removes a reserved peer by its peer id (unsafe).
+    #[method(name = "system_removeReservedPeer")]
+    fn remove_reserved_peer(&self, peer_id: String) -> Result<(), SystemRpcError>;
     /// The node's roles.
     #[method(name = "system_nodeRoles")]
     fn node_roles(&self) -> Result<Vec<String>, SystemRpcError>;
@@ -190,6 +200,16 @@ impl SystemApiServer for SystemRpc {
 
     fn peers(&self) -> Result<Vec<Value>, SystemRpcError> {
         Ok(self.network.peers())
+    }
+
+    fn add_reserved_peer(&self, peer: String) -> Result<(), SystemRpcError> {
+        self.network.add_reserved_peer(&peer).map_err(|error| ParamError::Invalid(error).into())
+    }
+
+    fn remove_reserved_peer(&self, peer_id: String) -> Result<(), SystemRpcError> {
+        self.network
+            .remove_reserved_peer(&peer_id)
+            .map_err(|error| ParamError::Invalid(error).into())
     }
 
     fn node_roles(&self) -> Result<Vec<String>, SystemRpcError> {

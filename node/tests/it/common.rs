@@ -104,8 +104,18 @@ impl Node {
     }
 
     fn start_with_turn(args: &[&str], turn: Turn) -> Node {
+        // Test nodes never find each other by themselves (every dev chain has the same
+        // genesis) and listen on a free loopback port; tests that build a network say so.
+        let mut network = Vec::new();
+        if !args.contains(&"--listen-addr") {
+            network.extend(["--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
+        }
+        if !args.contains(&"--no-mdns") {
+            network.push("--no-mdns");
+        }
         let mut child = Command::new(binary())
             .args(args)
+            .args(network)
             .args(["--rpc-port", "0", "--prometheus-port", "0"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

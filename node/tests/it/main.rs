@@ -7,6 +7,7 @@ mod blocks;
 mod cli;
 mod common;
 mod hostile;
+mod network;
 mod polkadot_js;
 mod restart;
 mod rpc;

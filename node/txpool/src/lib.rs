@@ -47,7 +47,7 @@ mod tests;
 pub use api::{ApiError, ChainApi, FullChainApi};
 pub use error::PoolError;
 pub use pool::{Pool, PoolTx, Submission};
-pub use submission::SubmissionQueue;
+pub use submission::{AdmittedHook, SubmissionQueue};
 
 use dfs_core::H256;
 

@@ -1,5 +1,5 @@
-//! The way RPC submissions reach the pool: one validation thread takes whatever has queued
-//! up and validates it in one batch. Submitters wait without holding a thread, validation
+//! The way submissions (from RPC clients and from peers) reach the pool: one validation
+//! thread takes whatever has queued up and validates it in one batch. Submitters wait without holding a thread, validation
 //! keeps to one core (the other builds blocks), and a transaction costs no runtime instance
 //! of its own.
 
@@ -16,6 +16,10 @@ const SUBMISSION_BACKLOG: usize = 4_096;
 
 type Reply = oneshot::Sender<Result<H256, PoolError>>;
 
+/// Told the full encodings of the transactions each batch admitted (the node passes them on
+/// to its peers).
+pub type AdmittedHook = Box<dyn Fn(&[Vec<u8>]) + Send>;
+
 /// A handle to the validation thread; cheap to clone.
 #[derive(Clone)]
 pub struct SubmissionQueue {
@@ -24,7 +28,8 @@ pub struct SubmissionQueue {
 
 impl SubmissionQueue {
     /// Starts the validation thread for `pool`; it stops when every handle is dropped.
-    pub fn start(pool: Arc<Pool>) -> std::io::Result<Self> {
+    /// `admitted`, if given, hears of every transaction the pool took.
+    pub fn start(pool: Arc<Pool>, admitted: Option<AdmittedHook>) -> std::io::Result<Self> {
         let (sender, mut receiver) = mpsc::channel::<(Submission, Reply)>(SUBMISSION_BACKLOG);
         std::thread::Builder::new().name("dfs-tx-validation".into()).spawn(move || {
             yield_to_block_production();
@@ -40,6 +45,10 @@ impl SubmissionQueue {
                     batch.into_iter().unzip();
                 let count = submissions.len();
                 let started = Instant::now();
+                let copies: Vec<Vec<u8>> = match admitted {
+                    Some(_) => submissions.iter().map(|(bytes, _)| bytes.clone()).collect(),
+                    None => Vec::new(),
+                };
                 // A bug must not take submissions down for good: the batch fails, the
                 // thread goes on.
                 let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -49,6 +58,17 @@ impl SubmissionQueue {
                     tracing::error!(target: "txpool", "validating {count} submissions panicked");
                     vec![Err(PoolError::Unavailable("validation failed".into())); count]
                 });
+                if let Some(hook) = &admitted {
+                    let taken: Vec<Vec<u8>> = copies
+                        .into_iter()
+                        .zip(&results)
+                        .filter(|(_, result)| result.is_ok())
+                        .map(|(bytes, _)| bytes)
+                        .collect();
+                    if !taken.is_empty() {
+                        hook(&taken);
+                    }
+                }
                 for (result, reply) in results.into_iter().zip(replies) {
                     // The submitter may have gone (a closed connection): nothing to tell.
                     let _ = reply.send(result);
