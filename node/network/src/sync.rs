@@ -373,7 +373,7 @@ impl Sync {
             .map(|(peer, state)| (*peer, state.best_number))
             .collect();
         // Peers furthest ahead first.
-        idle.sort_by(|a, b| b.1.cmp(&a.1));
+        idle.sort_by_key(|peer| std::cmp::Reverse(peer.1));
         for (peer, peer_best) in idle {
             let limit = self.next_import + WINDOW;
             let range = match self.retry.iter().next().map(|(s, c)| (*s, *c)) {
