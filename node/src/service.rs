@@ -1,6 +1,6 @@
 //! Assembling and running the node: keystore, database and chain, pool and its maintenance,
-//! the network and sync, authoring, RPC, metrics and the periodic status line, until Ctrl-C, SIGTERM or the
-//! failure of an essential task.
+//! the network and sync, authoring, RPC, metrics and the periodic status line, until Ctrl-C,
+//! SIGTERM or the failure of an essential task.
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},

@@ -306,7 +306,7 @@ impl NetworkHandle {
             *lock(&self.shared.best) = (header.number, header.hash());
         }
         let message = Arc::new(BlockAnnounce { header: header.clone(), is_best }.encode());
-        self.broadcast(Notifications::BlockAnnounces, &message, |_| true);
+        self.broadcast(Notifications::BlockAnnounces, &message);
     }
 
     /// Sets the best block peers are told of in handshakes, without announcing it.
@@ -336,17 +336,12 @@ impl NetworkHandle {
 
     /// Sends a finality message to every peer of the chain.
     pub fn broadcast_finality(&self, message: Vec<u8>) {
-        self.broadcast(Notifications::Finality, &Arc::new(message), |_| true);
+        self.broadcast(Notifications::Finality, &Arc::new(message));
     }
 
-    fn broadcast(
-        &self,
-        protocol: Notifications,
-        message: &Arc<Vec<u8>>,
-        wanted: impl Fn(&PeerId) -> bool,
-    ) {
-        for (peer_id, peer) in lock(&self.shared.peers).iter() {
-            if peer.handshake.is_none() || !wanted(peer_id) {
+    fn broadcast(&self, protocol: Notifications, message: &Arc<Vec<u8>>) {
+        for peer in lock(&self.shared.peers).values() {
+            if peer.handshake.is_none() {
                 continue;
             }
             if let Some(queue) = &peer.outbound[protocol.index()] {
@@ -587,6 +582,7 @@ struct Worker {
     peerset: PeerSet,
     reserved: HashMap<PeerId, Multiaddr>,
     reserved_only: bool,
+    /// Learnt (and emptied) when the loop starts.
     boot_nodes: Vec<(PeerId, Multiaddr)>,
     /// Where discovered peers can be dialled.
     known_addresses: HashMap<PeerId, Vec<Multiaddr>>,
@@ -601,7 +597,7 @@ struct Worker {
 
 impl Worker {
     async fn run(&mut self) {
-        for (peer, address) in self.boot_nodes.clone() {
+        for (peer, address) in std::mem::take(&mut self.boot_nodes) {
             self.learn_address(peer, address);
         }
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -614,13 +610,23 @@ impl Worker {
         }
     }
 
-    fn learn_address(&mut self, peer: PeerId, address: Multiaddr) {
+    /// Keeps `address` as a way to dial `peer`; false if it was known (or is this node).
+    fn remember_address(&mut self, peer: PeerId, address: &Multiaddr) -> bool {
         if peer == self.shared.local_peer_id {
-            return;
+            return false;
         }
         let known = self.known_addresses.entry(peer).or_default();
-        if !known.contains(&address) {
+        let new = !known.contains(address);
+        if new {
             known.push(address.clone());
+        }
+        new
+    }
+
+    /// Remembers an address found outside Kademlia (boot nodes, identify, mDNS) and tells
+    /// Kademlia of it.
+    fn learn_address(&mut self, peer: PeerId, address: Multiaddr) {
+        if self.remember_address(peer, &address) {
             if let Some(kademlia) = self.swarm.behaviour_mut().kademlia.as_mut() {
                 kademlia.add_address(&peer.0, address);
             }
@@ -666,7 +672,9 @@ impl Worker {
             let candidates: Vec<PeerId> = self
                 .known_addresses
                 .keys()
-                .filter(|peer| !self.swarm.is_connected(&peer.0))
+                .filter(|peer| {
+                    !self.swarm.is_connected(&peer.0) && !self.peerset.is_banned(peer, now)
+                })
                 .take(wanted)
                 .copied()
                 .collect();
@@ -777,10 +785,7 @@ impl Worker {
                 ..
             })) => {
                 for address in addresses.iter() {
-                    let known = self.known_addresses.entry(PeerId(peer)).or_default();
-                    if !known.contains(address) {
-                        known.push(address.clone());
-                    }
+                    self.remember_address(PeerId(peer), address);
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
@@ -817,8 +822,8 @@ impl Worker {
     }
 }
 
-/// Whether `address` can be dialled from elsewhere (not a loopback-only or unspecified
-/// address unless this is all there is, as on a test network).
+/// Whether `address` names a place to dial: a peer's unspecified listen address
+/// (`0.0.0.0`, `::`) does not.
 fn is_dialable(address: &Multiaddr) -> bool {
     !address.iter().any(|part| match part {
         Protocol::Ip4(ip) => ip.is_unspecified(),

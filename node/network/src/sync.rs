@@ -188,6 +188,8 @@ struct Sync {
     requests: FuturesUnordered<RequestFuture>,
     imports: mpsc::Sender<ImportBatch>,
     major_syncing: bool,
+    /// Where peers' transactions go.
+    transactions: Option<Arc<dyn TransactionSink>>,
 }
 
 /// Runs sync until the network's events end: ranges, announcements, forks, and the chain's
@@ -201,8 +203,7 @@ pub async fn run(
     transactions: Option<Arc<dyn TransactionSink>>,
     metrics: NetworkMetrics,
 ) {
-    let (import_queue, import_results) = start_import_thread(pipeline);
-    let mut import_results = import_results;
+    let (import_queue, mut import_results) = start_import_thread(pipeline);
     let best = chain.best();
     network.set_best(best.number, best.hash);
     let mut sync = Sync {
@@ -218,16 +219,12 @@ pub async fn run(
         requests: FuturesUnordered::new(),
         imports: import_queue,
         major_syncing: false,
+        transactions,
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Some(NetworkEvent::Transactions { peer, transactions: batch }) => {
-                    if let Some(sink) = &transactions {
-                        sink.import(peer, batch);
-                    }
-                }
                 Some(event) => sync.on_network_event(event),
                 None => return,
             },
@@ -330,7 +327,12 @@ impl Sync {
                 }
                 // Further ahead: the range download fetches it.
             }
-            NetworkEvent::Transactions { .. } | NetworkEvent::Finality { .. } => {}
+            NetworkEvent::Transactions { peer, transactions } => {
+                if let Some(sink) = &self.transactions {
+                    sink.import(peer, transactions);
+                }
+            }
+            NetworkEvent::Finality { .. } => {}
         }
     }
 
